@@ -1,0 +1,63 @@
+// The seam between the front ends (HTTP, LPD) and IPP processing: a front end hands
+// over a decoded request and, for operations that carry a document, streams the
+// document into the DocumentSink it is given back.
+#pragma once
+
+#include "quire/ipp_message.hpp"
+
+#include <cstddef>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace quire {
+
+// Who sent a request, as the front end knows it.
+struct ClientInfo {
+  std::string address;          // peer address, e.g. "127.0.0.1" or "localhost" for a Unix socket
+  std::string host_header;      // HTTP Host, used to build URIs in responses ("localhost:631")
+  std::string resource;         // HTTP request target, e.g. "/printers/demo"
+  std::string authenticated_user;  // empty when the transport proved nothing
+  bool is_local = false;        // loopback or Unix socket
+  int connection_id = 0;        // for log lines: [Client 7]
+};
+
+using IppResponseHandler = std::move_only_function<void(IppMessage response)>;
+
+// Where the document bytes of Print-Job / Send-Document go. The front end calls
+// write() for each piece of the body in order, then finish() once. Destroying a sink
+// before finish() completes discards everything written: no job, no file.
+// Any thread may call it, but only one at a time.
+class DocumentSink {
+ public:
+  virtual ~DocumentSink() = default;
+  // Fails when the document is over the size limit or the spool cannot take it; the
+  // front end then stops sending and answers with the response from error_response().
+  virtual std::expected<void, std::string> write(std::span<const std::byte> bytes) = 0;
+  // The response to send when write() failed (e.g. request-entity-too-large).
+  virtual IppMessage error_response() = 0;
+  // The body ended. The response arrives on `done` (on any thread) once the job is
+  // durable, or with an error status.
+  virtual void finish(IppResponseHandler done) = 0;
+};
+
+// The outcome of the first phase of a request: either a complete response, or a sink
+// that the document must be streamed into before the response is known.
+struct IppOutcome {
+  IppMessage response;                  // set when sink is null
+  std::unique_ptr<DocumentSink> sink;   // set for an accepted document upload
+};
+
+using IppOutcomeHandler = std::move_only_function<void(IppOutcome outcome)>;
+
+// Processes IPP requests. Thread-safe: front ends on any thread may call handle().
+// The handler runs on any thread; callers re-post to their own executor.
+class IppService {
+ public:
+  virtual ~IppService() = default;
+  virtual void handle(IppMessage request, ClientInfo client, IppOutcomeHandler done) = 0;
+};
+
+}  // namespace quire

@@ -1,0 +1,38 @@
+// Logging: spdlog, writing CUPS-style error_log, access_log and page_log files.
+// Everything logs through these functions; each line names its object ("[Job 12]").
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace quire::log {
+
+// Opens STATE/log/{error_log,access_log,page_log}. `also_stderr` mirrors error_log
+// lines to standard error (the daemon runs in the foreground). `level` is a CUPS
+// LogLevel word: none, emerg, alert, crit, error, warn, notice, info, debug, debug2.
+void open(const std::filesystem::path& log_dir, std::string_view level, bool also_stderr);
+// Changes the error_log level at run time (cupsctl --debug-logging).
+void set_level(std::string_view level);
+// Maps a LogLevel word to spdlog's level; false if the word is unknown.
+bool parse_level(std::string_view word, spdlog::level::level_enum& out);
+void flush();
+
+// The error_log (the default logger).
+inline spdlog::logger& error() { return *spdlog::default_logger_raw(); }
+
+// One access_log line per request, as CUPS writes it:
+//   host user - [date] "METHOD resource HTTP/1.1" status bytes operation ipp-status
+void access(std::string_view host, std::string_view user, std::string_view method,
+            std::string_view resource, int http_status, std::size_t bytes,
+            std::string_view operation, std::string_view ipp_status);
+
+// One page_log line, in CUPS's default PageLogFormat:
+//   printer user job-id [date] page copies billing host job-name media sides
+void page(std::string_view printer, std::string_view user, int job_id, std::string_view page,
+          int copies, std::string_view billing, std::string_view host, std::string_view job_name,
+          std::string_view media, std::string_view sides);
+
+}  // namespace quire::log

@@ -1,0 +1,134 @@
+// Spool: the durable store of jobs and their document files. A job is acknowledged
+// only after commit() reports it durable; recovery after any crash finds exactly the
+// committed jobs. The SQL stays portable (a shared PostgreSQL store may come later):
+// no store detail leaks out of src/spool/.
+#pragma once
+
+#include <cstddef>
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace quire {
+
+// One document of a job, as stored.
+struct DocumentRecord {
+  int number = 1;                 // 1-based within the job
+  std::string format;             // MIME type, e.g. "application/pdf"
+  std::string name;               // document-name, may be empty
+  std::uint64_t size = 0;         // bytes
+  std::filesystem::path path;     // the sealed spool file (absolute)
+};
+
+// Everything the store keeps of a job. `attributes` is the job's IPP attribute group
+// (job-template and description attributes the client supplied), IPP-encoded, so the
+// store does not need to know attribute names.
+struct JobRecord {
+  std::int32_t id = 0;
+  std::string printer;            // destination name (printer or class)
+  int state = 3;                  // ipp_jstate_t: 3 pending .. 9 completed
+  std::string state_reasons;      // comma-separated keywords
+  std::string state_message;
+  std::string user;               // job-originating-user-name
+  std::string name;               // job-name
+  std::string origin_host;        // job-originating-host-name
+  int priority = 50;
+  std::string hold_until;         // job-hold-until keyword or "" for no-hold
+  std::int64_t created = 0;       // unix seconds
+  std::int64_t processing = 0;    // 0 = not yet
+  std::int64_t completed = 0;     // 0 = not yet
+  int impressions_completed = 0;
+  int sheets_completed = 0;
+  bool documents_complete = true;  // false for a Create-Job still waiting for its last document
+  std::vector<std::byte> attributes;
+  std::vector<DocumentRecord> documents;
+};
+
+// A document being received. write() appends to a temporary file in the spool;
+// nothing is durable until the job that owns it is committed with it. Destroying an
+// unsealed writer removes its file. Not thread-safe; one owner.
+class DocumentWriter {
+ public:
+  DocumentWriter(DocumentWriter&&) noexcept;
+  DocumentWriter& operator=(DocumentWriter&&) noexcept;
+  ~DocumentWriter();
+
+  std::expected<void, std::string> write(std::span<const std::byte> bytes);
+  std::uint64_t size() const { return size_; }
+  int job_id() const { return job_id_; }
+  int number() const { return number_; }
+  // The path the document will have once committed.
+  const std::filesystem::path& final_path() const { return final_path_; }
+
+ private:
+  friend class Spool;
+  DocumentWriter(int fd, std::filesystem::path temp, std::filesystem::path final, int job_id, int number);
+  void close_fd();
+  int fd_ = -1;
+  std::filesystem::path temp_path_;
+  std::filesystem::path final_path_;
+  std::uint64_t size_ = 0;
+  int job_id_ = 0;
+  int number_ = 0;
+};
+
+// One change to make durable: a job written whole (insert or replace), optionally
+// with documents to seal (fsync and rename into place), or a job removed with its files.
+struct SpoolChange {
+  enum class Kind { kPutJob, kRemoveJob, kRemoveDocuments };
+  Kind kind = Kind::kPutJob;
+  JobRecord job;                          // kPutJob: the whole record; others: job.id only
+  std::vector<DocumentWriter> seal;       // kPutJob: documents received for this change
+};
+
+using CommitHandler = std::move_only_function<void(std::expected<void, std::string> result)>;
+
+// Owns the spool directory (jobs.db and d<job>-<doc> files). Thread-safe: every
+// method may be called from any thread. commit() batches concurrent changes into one
+// transaction and one round of syncs (group commit), on a committer thread of its own.
+class Spool {
+ public:
+  struct Options {
+    std::filesystem::path directory;  // created if missing
+    // Longest a commit waits for companions before it is flushed (0: flush at once;
+    // companions that arrive while a flush runs still share the next one).
+    std::chrono::microseconds max_batch_delay{0};
+  };
+
+  // Opens (creating if needed) the store and recovers: removes temporary files of
+  // uploads that never committed and document files no committed job owns.
+  static std::expected<std::unique_ptr<Spool>, std::string> open(const Options& options);
+  ~Spool();  // drains pending commits, then closes
+
+  // Every committed job, in id order.
+  std::expected<std::vector<JobRecord>, std::string> load_jobs();
+
+  // A new job id, greater than every id ever handed out by this store, also across
+  // restarts and crashes once any commit that carries it is durable.
+  std::int32_t reserve_job_id();
+
+  std::expected<DocumentWriter, std::string> create_document(int job_id, int number);
+
+  // Makes `changes` durable, then calls `done` on the committer thread. On failure
+  // nothing of `changes` is durable and their unsealed files are removed.
+  void commit(std::vector<SpoolChange> changes, CommitHandler done);
+
+  // Blocking convenience for start-up and tests.
+  std::expected<void, std::string> commit_and_wait(std::vector<SpoolChange> changes);
+
+  // Statistics for benchmarks and tests.
+  std::uint64_t transactions_committed() const;
+
+ private:
+  struct Impl;
+  explicit Spool(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace quire

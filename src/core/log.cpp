@@ -1,0 +1,121 @@
+// CUPS-format log files over spdlog: error_log with level letters, access_log and
+// page_log as plain lines with CUPS's bracketed dates.
+#include "quire/log.hpp"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <ctime>
+#include <memory>
+
+namespace quire::log {
+namespace {
+
+std::shared_ptr<spdlog::logger> g_access;
+std::shared_ptr<spdlog::logger> g_page;
+
+// CUPS writes one letter per level: E W N I D d.
+class LevelLetter final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    char c = 'I';
+    switch (msg.level) {
+      case spdlog::level::critical: c = 'C'; break;
+      case spdlog::level::err: c = 'E'; break;
+      case spdlog::level::warn: c = 'W'; break;
+      case spdlog::level::info: c = 'I'; break;
+      case spdlog::level::debug: c = 'D'; break;
+      case spdlog::level::trace: c = 'd'; break;
+      default: break;
+    }
+    dest.push_back(c);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LevelLetter>(); }
+};
+
+std::unique_ptr<spdlog::formatter> cups_formatter(bool with_level) {
+  auto f = std::make_unique<spdlog::pattern_formatter>();
+  f->add_flag<LevelLetter>('*');
+  f->set_pattern(with_level ? "%* [%d/%b/%Y:%H:%M:%S %z] %v" : "%v");
+  return f;
+}
+
+std::shared_ptr<spdlog::logger> plain_file_logger(const std::string& name, const std::filesystem::path& path) {
+  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string());
+  auto logger = std::make_shared<spdlog::logger>(name, sink);
+  logger->set_formatter(std::make_unique<spdlog::pattern_formatter>("%v"));
+  logger->set_level(spdlog::level::info);
+  logger->flush_on(spdlog::level::info);
+  return logger;
+}
+
+std::string cups_date() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "[%d/%b/%Y:%H:%M:%S %z]", &tm);
+  return buf;
+}
+
+std::string_view or_dash(std::string_view s) { return s.empty() ? std::string_view("-") : s; }
+
+}  // namespace
+
+bool parse_level(std::string_view word, spdlog::level::level_enum& out) {
+  if (word == "none") out = spdlog::level::off;
+  else if (word == "emerg" || word == "alert" || word == "crit") out = spdlog::level::critical;
+  else if (word == "error") out = spdlog::level::err;
+  else if (word == "warn") out = spdlog::level::warn;
+  else if (word == "notice" || word == "info") out = spdlog::level::info;
+  else if (word == "debug") out = spdlog::level::debug;
+  else if (word == "debug2") out = spdlog::level::trace;
+  else return false;
+  return true;
+}
+
+void open(const std::filesystem::path& log_dir, std::string_view level, bool also_stderr) {
+  std::filesystem::create_directories(log_dir);
+  std::vector<spdlog::sink_ptr> sinks;
+  sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>((log_dir / "error_log").string()));
+  if (also_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  auto error_logger = std::make_shared<spdlog::logger>("error_log", sinks.begin(), sinks.end());
+  error_logger->set_formatter(cups_formatter(true));
+  spdlog::set_default_logger(error_logger);
+  set_level(level);
+  error_logger->flush_on(spdlog::level::warn);
+  spdlog::flush_every(std::chrono::seconds(1));
+  g_access = plain_file_logger("access_log", log_dir / "access_log");
+  g_page = plain_file_logger("page_log", log_dir / "page_log");
+}
+
+void set_level(std::string_view level) {
+  spdlog::level::level_enum lvl = spdlog::level::info;
+  parse_level(level, lvl);
+  spdlog::default_logger_raw()->set_level(lvl);
+}
+
+void flush() {
+  spdlog::default_logger_raw()->flush();
+  if (g_access) g_access->flush();
+  if (g_page) g_page->flush();
+}
+
+void access(std::string_view host, std::string_view user, std::string_view method,
+            std::string_view resource, int http_status, std::size_t bytes,
+            std::string_view operation, std::string_view ipp_status) {
+  if (!g_access) return;
+  g_access->info("{} {} - {} \"{} {} HTTP/1.1\" {} {} {} {}", or_dash(host), or_dash(user), cups_date(),
+                 method, resource, http_status, bytes, or_dash(operation), or_dash(ipp_status));
+}
+
+void page(std::string_view printer, std::string_view user, int job_id, std::string_view page,
+          int copies, std::string_view billing, std::string_view host, std::string_view job_name,
+          std::string_view media, std::string_view sides) {
+  if (!g_page) return;
+  g_page->info("{} {} {} {} {} {} {} {} {} {} {}", printer, or_dash(user), job_id, cups_date(), page, copies,
+               or_dash(billing), or_dash(host), or_dash(job_name), or_dash(media), or_dash(sides));
+}
+
+}  // namespace quire::log
