@@ -1,0 +1,61 @@
+// Configuration files an admin already knows: cupsd.conf (server settings) and
+// printers.conf (queues). Parsing reports file, line and problem; writing is atomic.
+#pragma once
+
+#include "quire/printer_attributes.hpp"
+
+#include <cstdint>
+#include <expected>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace quire {
+
+// A problem in a configuration file. Fatal ones stop the daemon from starting.
+struct ConfigDiagnostic {
+  std::filesystem::path file;
+  int line = 0;
+  std::string message;
+  bool fatal = true;
+  std::string to_string() const;  // "cupsd.conf:12: unknown directive \"Lisen\""
+};
+
+// cupsd.conf directives Quire understands (others are warned about and ignored).
+struct ServerConfig {
+  std::vector<std::string> listen;        // Listen / Port lines, "addr:port" or "/path"
+  std::string log_level = "warn";          // LogLevel
+  int max_jobs = 500;                     // MaxJobs: jobs kept in memory (0 = no limit)
+  bool preserve_job_history = true;       // PreserveJobHistory Yes/No
+  bool preserve_job_files = false;        // PreserveJobFiles Yes/No (after completion)
+  std::uint64_t max_request_size = 0;     // MaxRequestSize in bytes, 0 = unlimited
+  std::string server_name;                // ServerName
+  std::vector<std::string> server_bin_extra;  // ServerBinPath: extra dirs searched first for backends
+  int max_jobs_per_printer = 0;
+  std::vector<ConfigDiagnostic> warnings;
+};
+
+// One queue in printers.conf.
+struct PrinterConfig {
+  PrinterDescription description;
+  bool is_default = false;                // <DefaultPrinter name>
+  bool accepting = true;                  // Accepting Yes/No
+  bool enabled = true;                    // State Idle / Stopped
+  std::string state_message;              // StateMessage
+  bool shared = true;                     // Shared Yes/No
+};
+
+std::expected<ServerConfig, ConfigDiagnostic> load_server_config(const std::filesystem::path& file);
+std::expected<std::vector<PrinterConfig>, ConfigDiagnostic> load_printers_conf(const std::filesystem::path& file);
+
+// Writes printers.conf via a temporary file, fsync and rename.
+std::expected<void, std::string> save_printers_conf(const std::filesystem::path& file,
+                                                    const std::vector<PrinterConfig>& printers);
+
+// Writes text to `file` atomically (temp, fsync, rename, fsync dir).
+std::expected<void, std::string> write_file_atomically(const std::filesystem::path& file, std::string_view text);
+
+// The default configuration of a fresh state directory: cupsd.conf text.
+std::string default_cupsd_conf();
+
+}  // namespace quire

@@ -1,0 +1,108 @@
+// Scheduler: owns every printer and job and all their state, on one strand (an actor;
+// no locks in domain code). IPP handlers run on that strand and call it directly;
+// durable changes go through the Spool's committer and complete back on the strand.
+// It starts jobs (priority, then arrival) one at a time per printer, runs their
+// backends as child processes, and keeps job history within the configured limits.
+#pragma once
+
+#include "quire/config.hpp"
+#include "quire/job.hpp"
+#include "quire/printer.hpp"
+#include "quire/spool.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <chrono>
+#include <expected>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace quire {
+
+using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+// Called on the scheduler strand once a change is durable (or failed).
+using Completion = std::move_only_function<void(std::expected<void, std::string>)>;
+
+enum class WhichJobs { kNotCompleted, kCompleted, kAll };
+
+class Scheduler {
+ public:
+  struct Options {
+    ServerConfig server;
+    std::filesystem::path state_dir;
+    std::vector<std::filesystem::path> backend_dirs;  // searched in order for <scheme>
+  };
+
+  Scheduler(boost::asio::io_context& io, Spool& spool, Options options);
+  ~Scheduler();
+
+  Strand& strand() { return strand_; }
+  const Options& options() const { return options_; }
+
+  // Start-up, before the io_context runs: queues from printers.conf and the jobs the
+  // spool recovered (jobs that were processing go back to pending).
+  void load(std::vector<PrinterConfig> printers, std::vector<JobRecord> jobs);
+  // Begins processing pending jobs (posts to the strand).
+  void start();
+  // Stops running jobs' processes (they restart after the next start).
+  void shutdown();
+
+  // ---- Everything below: on the strand only. ----
+  Printer* find_printer(std::string_view name);
+  const std::map<std::string, Printer, std::less<>>& printers() const { return printers_; }
+  std::map<std::string, Printer, std::less<>>& printers() { return printers_; }
+  std::string default_printer_name() const;
+
+  Job* find_job(int id);
+  // Jobs of one printer (or all when `printer` is empty), newest last; `user` filters
+  // by owner when not empty.
+  std::vector<const Job*> list_jobs(std::string_view printer, WhichJobs which, std::string_view user) const;
+  int queued_job_count(std::string_view printer) const;
+
+  std::int32_t reserve_job_id() { return spool_.reserve_job_id(); }
+  std::expected<DocumentWriter, std::string> create_document(int job_id, int number) {
+    return spool_.create_document(job_id, number);
+  }
+
+  // Makes `job` durable with its documents, then adds it and starts printing.
+  void add_job(Job job, std::vector<DocumentWriter> documents, Completion done);
+  // Adds a document to a Create-Job job; `last` closes the job for more documents.
+  void add_document(int job_id, DocumentRecord document, DocumentWriter writer, bool last, Completion done);
+  // Ends a Create-Job job's documents (Close-Job); a job with none is aborted.
+  void close_job(int job_id, Completion done);
+  // Cancels a pending/held/processing job (a running backend is stopped first).
+  void cancel_job(int job_id, std::string reason, Completion done);
+
+  std::int64_t now() const;          // unix seconds
+  std::int64_t up_time() const;      // seconds since the scheduler started (>= 1)
+  std::int64_t start_time() const { return start_time_; }
+
+ private:
+  void persist(Job& job, Completion done);
+  void start_ready_jobs();
+  Job* next_job_for(const Printer& printer);
+  void start_job(Printer& printer, Job& job);
+  void on_job_exit(int job_id, int exit_code, std::string reason);
+  void finish_job(Job& job, ipp_jstate_t state, std::string reason, Completion done = nullptr);
+  void handle_status_line(int job_id, const std::string& line);
+  void set_printer_state(Printer& printer, ipp_pstate_t state);
+  void trim_history();
+  std::filesystem::path find_backend(std::string_view scheme) const;
+
+  boost::asio::io_context& io_;
+  Strand strand_;
+  Spool& spool_;
+  Options options_;
+  std::map<std::string, Printer, std::less<>> printers_;
+  std::map<int, Job> jobs_;
+  std::string default_printer_;
+  std::int64_t start_time_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace quire

@@ -1,0 +1,155 @@
+// run_daemon: wires the spool, scheduler, IPP dispatcher and HTTP server together,
+// reports where it listens, and stops gracefully on SIGTERM/SIGINT.
+#include "quire/daemon.hpp"
+
+#include "quire/config.hpp"
+#include "quire/http_server.hpp"
+#include "quire/ipp_dispatcher.hpp"
+#include "quire/log.hpp"
+#include "quire/scheduler.hpp"
+#include "quire/spool.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+namespace quire {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr auto kShutdownGrace = std::chrono::seconds(3);
+
+std::expected<HttpServer::Endpoint, std::string> parse_endpoint(const std::string& text) {
+  if (!text.empty() && text[0] == '/') return HttpServer::Endpoint{text, 0};
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) return std::unexpected("\"" + text + "\" is not ADDRESS:PORT");
+  std::string address = text.substr(0, colon);
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  int port = -1;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535) return std::unexpected("\"" + text + "\" has no valid port");
+  return HttpServer::Endpoint{address.empty() ? "*" : address, static_cast<std::uint16_t>(port)};
+}
+
+std::string listen_advice(const std::string& endpoint, const std::string& error) {
+  std::string advice = "quired: cannot listen on " + endpoint + ": " + error + "\n";
+  if (error.find("in use") != std::string::npos)
+    advice += "  Another server holds that port - often CUPS's cupsd. Stop it (systemctl stop cups cups.socket)\n"
+              "  or start quired on another port, e.g. --listen localhost:8631.\n";
+  else if (error.find("ermission") != std::string::npos)
+    advice += "  Ports below 1024 need root (or CAP_NET_BIND_SERVICE). Run as root, or use\n"
+              "  --listen localhost:8631.\n";
+  return advice;
+}
+
+ServerConfig load_config_or_exit(const DaemonOptions& options, int& exit_code) {
+  fs::path file = options.config.value_or(options.state_dir / "cupsd.conf");
+  auto config = load_server_config(file);
+  if (!config) {
+    std::cerr << "quired: " << config.error().to_string() << "\n";
+    exit_code = 1;
+    return {};
+  }
+  if (options.log_level) config->log_level = *options.log_level;
+  return *config;
+}
+
+std::vector<fs::path> backend_dirs(const DaemonOptions& options, const ServerConfig& config) {
+  std::vector<fs::path> dirs;
+  for (const auto& extra : config.server_bin_extra) dirs.emplace_back(fs::path(extra) / "backend");
+  dirs.push_back(options.server_bin / "backend");
+  dirs.emplace_back("/usr/lib/cups/backend");  // CUPS's own backends run unchanged
+  return dirs;
+}
+
+void report_endpoints(const fs::path& state_dir, const std::vector<std::string>& endpoints) {
+  std::ofstream ports(state_dir / "run" / "quired.ports", std::ios::trunc);
+  for (const auto& e : endpoints) {
+    ports << e << "\n";
+    std::cout << "quired: listening on " << e << "\n";
+  }
+  std::cout << "quired: ready" << std::endl;
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& options) {
+  initialize_state_dir(options.state_dir);
+  int exit_code = 0;
+  ServerConfig config = load_config_or_exit(options, exit_code);
+  if (exit_code != 0) return exit_code;
+  log::open(options.state_dir / "log", config.log_level, true);
+  for (const auto& w : config.warnings) log::error().warn("{}", w.to_string());
+
+  auto printers = load_printers_conf(options.state_dir / "printers.conf");
+  if (!printers) {
+    std::cerr << "quired: " << printers.error().to_string() << "\n";
+    return 1;
+  }
+  auto spool = Spool::open({options.state_dir / "spool"});
+  if (!spool) {
+    std::cerr << "quired: spool: " << spool.error() << "\n";
+    return 1;
+  }
+  auto jobs = (*spool)->load_jobs();
+  if (!jobs) {
+    std::cerr << "quired: spool: " << jobs.error() << "\n";
+    return 1;
+  }
+
+  boost::asio::io_context io;
+  Scheduler scheduler(io, **spool, {config, fs::absolute(options.state_dir), backend_dirs(options, config)});
+  scheduler.load(std::move(*printers), std::move(*jobs));
+  IppDispatcher dispatcher(scheduler);
+  HttpLimits limits;
+  limits.max_body_bytes = config.max_request_size;
+  HttpServer http(io, dispatcher, limits);
+
+  std::vector<std::string> listen = options.listen.empty() ? config.listen : options.listen;
+  listen.push_back((options.state_dir / "run" / "quire.sock").string());
+  for (const auto& text : listen) {
+    auto endpoint = parse_endpoint(text);
+    auto bound = endpoint ? http.listen(*endpoint) : std::unexpected(endpoint.error());
+    if (!bound) {
+      std::cerr << listen_advice(text, bound.error());
+      log::error().critical("Unable to listen on {}: {}", text, bound.error());
+      return 1;
+    }
+  }
+  report_endpoints(options.state_dir, http.bound_endpoints());
+  log::error().info("Quire started, state directory {}", options.state_dir.string());
+  scheduler.start();
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  boost::asio::steady_timer deadline(io);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    log::error().info("Received signal {}, shutting down", signal);
+    http.stop();
+    boost::asio::post(scheduler.strand(), [&] { scheduler.shutdown(); });
+    deadline.expires_after(kShutdownGrace);
+    deadline.async_wait([&](boost::system::error_code) { io.stop(); });
+  });
+
+  unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads)
+                                         : std::max(2u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : pool) t.join();
+  log::error().info("Quire stopped");
+  log::flush();
+  return 0;
+}
+
+}  // namespace quire

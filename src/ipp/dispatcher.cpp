@@ -1,0 +1,231 @@
+// The IPP dispatcher: the operation table, the checks every request gets, target
+// resolution and authorization — once, here, not in each handler.
+#include "quire/ipp_dispatcher.hpp"
+
+#include "ipp/operation.hpp"
+#include "quire/log.hpp"
+
+#include <boost/asio/post.hpp>
+#include <cups/cups.h>
+
+#include <array>
+#include <cstring>
+
+namespace quire {
+namespace {
+
+enum class Target { kSystem, kPrinter, kPrinterOrSystem, kJob };
+enum class Permission { kAnyone, kJobOwner, kAdmin };
+
+struct OperationEntry {
+  ipp_op_t op;
+  void (*handler)(const OperationPtr&);
+  Target target;
+  Permission permission;
+};
+
+constexpr std::array kOperations = {
+    OperationEntry{IPP_OP_PRINT_JOB, handle_print_job, Target::kPrinter, Permission::kAnyone},
+    OperationEntry{IPP_OP_VALIDATE_JOB, handle_validate_job, Target::kPrinter, Permission::kAnyone},
+    OperationEntry{IPP_OP_CREATE_JOB, handle_create_job, Target::kPrinter, Permission::kAnyone},
+    OperationEntry{IPP_OP_SEND_DOCUMENT, handle_send_document, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_CLOSE_JOB, handle_close_job, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_CANCEL_JOB, handle_cancel_job, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_GET_JOB_ATTRIBUTES, handle_get_job_attributes, Target::kJob, Permission::kAnyone},
+    OperationEntry{IPP_OP_GET_JOBS, handle_get_jobs, Target::kPrinterOrSystem, Permission::kAnyone},
+    OperationEntry{IPP_OP_GET_PRINTER_ATTRIBUTES, handle_get_printer_attributes, Target::kPrinter, Permission::kAnyone},
+    OperationEntry{IPP_OP_CUPS_GET_PRINTERS, handle_cups_get_printers, Target::kSystem, Permission::kAnyone},
+    OperationEntry{IPP_OP_CUPS_GET_DEFAULT, handle_cups_get_default, Target::kSystem, Permission::kAnyone},
+};
+
+const OperationEntry* find_entry(ipp_op_t op) {
+  for (const auto& e : kOperations)
+    if (e.op == op) return &e;
+  return nullptr;
+}
+
+// The request header and the two attributes every request starts with (RFC 8011
+// §4.1.4). Returns successful-ok or the status to answer.
+ipp_status_t check_header(Operation& op) {
+  const IppMessage& rq = op.request;
+  int major = rq.version_major();
+  if (major < 1 || major > 2) {
+    op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Unsupported IPP version");
+    return IPP_STATUS_ERROR_VERSION_NOT_SUPPORTED;
+  }
+  if (rq.request_id() <= 0) return IPP_STATUS_ERROR_BAD_REQUEST;
+  ipp_attribute_t* first = ippFirstAttribute(rq.get());
+  ipp_attribute_t* second = first ? ippNextAttribute(rq.get()) : nullptr;
+  auto is = [](ipp_attribute_t* a, const char* name, ipp_tag_t tag) {
+    return a && attribute_name(a) == name && ippGetGroupTag(a) == IPP_TAG_OPERATION && ippGetValueTag(a) == tag &&
+           ippGetCount(a) == 1;
+  };
+  if (!is(first, "attributes-charset", IPP_TAG_CHARSET) || !is(second, "attributes-natural-language", IPP_TAG_LANGUAGE))
+    return IPP_STATUS_ERROR_BAD_REQUEST;
+  const char* charset = ippGetString(first, 0, nullptr);
+  if (!charset || (strcasecmp(charset, "utf-8") != 0 && strcasecmp(charset, "us-ascii") != 0)) {
+    op.response.copy_attribute(first, IPP_TAG_UNSUPPORTED_GROUP);
+    return IPP_STATUS_ERROR_CHARSET;
+  }
+  // Every operation attribute must come first, in one group, before any other group.
+  bool left_operation_group = false;
+  for (ipp_attribute_t* a = ippFirstAttribute(rq.get()); a; a = ippNextAttribute(rq.get())) {
+    ipp_tag_t group = ippGetGroupTag(a);
+    if (group != IPP_TAG_OPERATION && group != IPP_TAG_ZERO) left_operation_group = true;
+    else if (group == IPP_TAG_OPERATION && left_operation_group) return IPP_STATUS_ERROR_BAD_REQUEST;
+  }
+  return IPP_STATUS_OK;
+}
+
+// The value tags the common operation attributes must have.
+ipp_status_t check_operation_attribute_tags(Operation& op) {
+  struct Rule { const char* name; ipp_tag_t tag; ipp_tag_t alt; };
+  static constexpr Rule kRules[] = {
+      {"printer-uri", IPP_TAG_URI, IPP_TAG_URI},
+      {"job-uri", IPP_TAG_URI, IPP_TAG_URI},
+      {"job-id", IPP_TAG_INTEGER, IPP_TAG_INTEGER},
+      {"requesting-user-name", IPP_TAG_NAME, IPP_TAG_NAMELANG},
+      {"job-name", IPP_TAG_NAME, IPP_TAG_NAMELANG},
+      {"document-name", IPP_TAG_NAME, IPP_TAG_NAMELANG},
+      {"document-format", IPP_TAG_MIMETYPE, IPP_TAG_MIMETYPE},
+      {"requested-attributes", IPP_TAG_KEYWORD, IPP_TAG_KEYWORD},
+      {"limit", IPP_TAG_INTEGER, IPP_TAG_INTEGER},
+      {"which-jobs", IPP_TAG_KEYWORD, IPP_TAG_KEYWORD},
+      {"my-jobs", IPP_TAG_BOOLEAN, IPP_TAG_BOOLEAN},
+      {"last-document", IPP_TAG_BOOLEAN, IPP_TAG_BOOLEAN},
+      {"ipp-attribute-fidelity", IPP_TAG_BOOLEAN, IPP_TAG_BOOLEAN},
+  };
+  for (const auto& rule : kRules) {
+    ipp_attribute_t* a = op.request.find(rule.name, IPP_TAG_OPERATION);
+    if (!a) continue;
+    ipp_tag_t tag = ippGetValueTag(a);
+    bool multi_ok = std::strcmp(rule.name, "requested-attributes") == 0;
+    if ((tag != rule.tag && tag != rule.alt) || (!multi_ok && ippGetCount(a) != 1)) {
+      op.response.copy_attribute(a, IPP_TAG_UNSUPPORTED_GROUP);
+      op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message",
+                             std::string("Bad ") + rule.name + " value");
+      return IPP_STATUS_ERROR_BAD_REQUEST;
+    }
+  }
+  return IPP_STATUS_OK;
+}
+
+// "/printers/NAME", "/classes/NAME", "/ipp/print/NAME" → NAME; "/" → "" (system).
+std::optional<std::string> queue_name_from_uri(const char* uri) {
+  char scheme[32], userpass[256], host[256], resource[1024];
+  int port = 0;
+  if (httpSeparateURI(HTTP_URI_CODING_ALL, uri, scheme, sizeof scheme, userpass, sizeof userpass, host, sizeof host,
+                      &port, resource, sizeof resource) < HTTP_URI_STATUS_OK)
+    return std::nullopt;
+  std::string_view r(resource);
+  for (std::string_view prefix : {"/printers/", "/classes/", "/ipp/print/"})
+    if (r.starts_with(prefix)) return std::string(r.substr(prefix.size()));
+  if (r == "/" || r == "/printers" || r == "/printers/" || r == "/ipp/print") return std::string();
+  return std::nullopt;
+}
+
+// Finds the operation's printer or job. Returns successful-ok or the status to answer.
+ipp_status_t resolve_target(Operation& op, Target target) {
+  if (target == Target::kSystem) return IPP_STATUS_OK;
+  auto name_status = [&](ipp_attribute_t* uri_attr) -> ipp_status_t {
+    auto name = queue_name_from_uri(ippGetString(uri_attr, 0, nullptr));
+    if (!name) return IPP_STATUS_ERROR_NOT_FOUND;
+    if (name->empty()) return target == Target::kPrinterOrSystem ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
+    op.printer = op.scheduler.find_printer(*name);
+    return op.printer ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
+  };
+  if (target == Target::kJob) {
+    int job_id = 0;
+    if (ipp_attribute_t* uri = op.request.find("job-uri", IPP_TAG_OPERATION)) {
+      const char* s = ippGetString(uri, 0, nullptr);
+      const char* slash = s ? std::strrchr(s, '/') : nullptr;
+      if (!slash || !std::strstr(s, "/jobs/")) return IPP_STATUS_ERROR_NOT_FOUND;
+      job_id = std::atoi(slash + 1);
+    } else if (ipp_attribute_t* uri = op.request.find("printer-uri", IPP_TAG_OPERATION)) {
+      auto job_attr = op.request.find_integer("job-id", IPP_TAG_OPERATION);
+      if (!job_attr) {
+        op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Missing job-id");
+        return IPP_STATUS_ERROR_BAD_REQUEST;
+      }
+      job_id = *job_attr;
+      if (auto status = name_status(uri); status != IPP_STATUS_OK) return status;
+    } else {
+      op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Missing printer-uri or job-uri");
+      return IPP_STATUS_ERROR_BAD_REQUEST;
+    }
+    op.job = op.scheduler.find_job(job_id);
+    if (!op.job) return IPP_STATUS_ERROR_NOT_FOUND;
+    if (!op.printer) op.printer = op.scheduler.find_printer(op.job->record.printer);
+    return IPP_STATUS_OK;
+  }
+  ipp_attribute_t* uri = op.request.find("printer-uri", IPP_TAG_OPERATION);
+  if (!uri) {
+    op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Missing printer-uri");
+    return IPP_STATUS_ERROR_BAD_REQUEST;
+  }
+  return name_status(uri);
+}
+
+ipp_status_t authorize(const Operation& op, Permission permission) {
+  if (permission == Permission::kAnyone || op.is_admin()) return IPP_STATUS_OK;
+  if (permission == Permission::kJobOwner && op.job && op.job->record.user == op.user) return IPP_STATUS_OK;
+  return IPP_STATUS_ERROR_FORBIDDEN;
+}
+
+void dispatch(const OperationPtr& op) {
+  ipp_status_t status = check_header(*op);
+  if (status != IPP_STATUS_OK) return op->reply(status);
+  const OperationEntry* entry = find_entry(op->request.operation());
+  if (!entry) return op->fail(IPP_STATUS_ERROR_OPERATION_NOT_SUPPORTED, "{} is not supported", ippOpString(op->request.operation()));
+  if ((status = check_operation_attribute_tags(*op)) != IPP_STATUS_OK) return op->reply(status);
+  if ((status = resolve_target(*op, entry->target)) != IPP_STATUS_OK) return op->reply(status);
+  if ((status = authorize(*op, entry->permission)) != IPP_STATUS_OK)
+    return op->fail(status, "{} may not do {}", op->user, ippOpString(entry->op));
+  entry->handler(op);
+}
+
+}  // namespace
+
+Operation::Operation(Scheduler& s, IppMessage req, ClientInfo c, IppOutcomeHandler d)
+    : scheduler(s), request(std::move(req)), client(std::move(c)), done(std::move(d)) {
+  response = IppMessage::make_response(request, IPP_STATUS_OK);
+  user = client.authenticated_user;
+  if (user.empty()) user = request.find_string("requesting-user-name", IPP_TAG_OPERATION).value_or("");
+  if (user.empty()) user = "anonymous";
+}
+
+void Operation::reply() {
+  if (!done) return;
+  auto handler = std::move(done);
+  done = nullptr;
+  handler(IppOutcome{std::move(response), nullptr});
+}
+
+void Operation::reply(ipp_status_t status, std::string message) {
+  response.set_status(status);
+  if (!message.empty() && !response.find("status-message", IPP_TAG_OPERATION))
+    response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", message);
+  reply();
+}
+
+void Operation::reply_with_sink(std::unique_ptr<DocumentSink> sink) {
+  if (!done) return;
+  auto handler = std::move(done);
+  done = nullptr;
+  handler(IppOutcome{IppMessage(nullptr), std::move(sink)});
+}
+
+std::string Operation::host() const {
+  if (!client.host_header.empty()) return client.host_header;
+  if (!scheduler.options().server.server_name.empty()) return scheduler.options().server.server_name;
+  return "localhost";
+}
+
+bool Operation::is_admin() const { return user == "root"; }
+
+void IppDispatcher::handle(IppMessage request, ClientInfo client, IppOutcomeHandler done) {
+  auto op = std::make_shared<Operation>(scheduler_, std::move(request), std::move(client), std::move(done));
+  boost::asio::post(scheduler_.strand(), [op] { dispatch(op); });
+}
+
+}  // namespace quire

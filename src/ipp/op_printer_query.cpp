@@ -1,0 +1,75 @@
+// Printer query handlers: Get-Printer-Attributes, CUPS-Get-Printers, CUPS-Get-Default;
+// and the printer's dynamic (state) attributes added to its cached static ones.
+#include "ipp/operation.hpp"
+
+#include <cups/cups.h>
+
+namespace quire {
+namespace {
+
+// The attributes that change with state, not configuration.
+void add_status_attributes(const Operation& op, const Printer& printer, IppMessage& all) {
+  const Scheduler& s = op.scheduler;
+  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_ENUM, "printer-state", printer.state);
+  std::vector<std::string> reasons = printer.reasons;
+  if (reasons.empty()) reasons.push_back("none");
+  all.add_strings(IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "printer-state-reasons", reasons);
+  all.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "printer-state-message", printer.message);
+  all.add_boolean(IPP_TAG_PRINTER, "printer-is-accepting-jobs", printer.is_accepting());
+  all.add_boolean(IPP_TAG_PRINTER, "printer-is-shared", printer.config.shared);
+  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "queued-job-count", s.queued_job_count(printer.name()));
+  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-up-time", static_cast<int>(s.up_time()));
+  ippAddDate(all.get(), IPP_TAG_PRINTER, "printer-current-time", ippTimeToDate(static_cast<time_t>(s.now())));
+  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-state-change-time",
+                  static_cast<int>(std::max<std::int64_t>(1, printer.state_change_time - s.start_time() + 1)));
+  ippAddDate(all.get(), IPP_TAG_PRINTER, "printer-state-change-date-time",
+             ippTimeToDate(static_cast<time_t>(printer.state_change_time)));
+  all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
+}
+
+const IppMessage& static_attributes(const Operation& op, Printer& printer) {
+  std::string host = op.host();
+  auto it = printer.attribute_cache.find(host);
+  if (it == printer.attribute_cache.end()) {
+    if (printer.attribute_cache.size() > 16) printer.attribute_cache.clear();  // many Host names: don't grow
+    it = printer.attribute_cache.emplace(host, build_printer_attributes(printer.config.description, host)).first;
+  }
+  return it->second;
+}
+
+}  // namespace
+
+void add_printer_attributes(const Operation& op, Printer& printer, const RequestedAttributes& wanted, IppMessage& out) {
+  copy_requested(static_attributes(op, printer), out, wanted, IPP_TAG_PRINTER);
+  IppMessage status;
+  add_status_attributes(op, printer, status);
+  copy_requested(status, out, wanted, IPP_TAG_PRINTER);
+}
+
+void handle_get_printer_attributes(const OperationPtr& op) {
+  add_printer_attributes(*op, *op->printer, RequestedAttributes::from_request(op->request, "all"), op->response);
+  op->reply();
+}
+
+void handle_cups_get_printers(const OperationPtr& op) {
+  auto wanted = RequestedAttributes::from_request(op->request, "all");
+  auto limit = op->request.find_integer("limit", IPP_TAG_OPERATION);
+  std::string first = op->request.find_string("first-printer-name", IPP_TAG_OPERATION).value_or("");
+  int count = 0;
+  for (auto& [name, printer] : op->scheduler.printers()) {
+    if (!first.empty() && name < first) continue;
+    if (limit && count >= *limit) break;
+    if (count++ > 0) op->response.add_separator();
+    add_printer_attributes(*op, printer, wanted, op->response);
+  }
+  op->reply();
+}
+
+void handle_cups_get_default(const OperationPtr& op) {
+  Printer* printer = op->scheduler.find_printer(op->scheduler.default_printer_name());
+  if (!printer) return op->fail(IPP_STATUS_ERROR_NOT_FOUND, "No default printer");
+  add_printer_attributes(*op, *printer, RequestedAttributes::from_request(op->request, "all"), op->response);
+  op->reply();
+}
+
+}  // namespace quire

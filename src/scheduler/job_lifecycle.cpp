@@ -1,0 +1,238 @@
+// Scheduler, the job-processing facet: choosing the next job, running its backend,
+// reading its status lines and recording how it ended.
+#include "quire/scheduler.hpp"
+
+#include "quire/log.hpp"
+#include "quire/running_job.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace quire {
+namespace {
+
+// CUPS's backend exit codes (cups/backend.h).
+enum BackendStatus { kOk = 0, kFailed = 1, kAuthRequired = 2, kHold = 3, kStop = 4, kCancel = 5, kRetry = 6, kRetryCurrent = 7 };
+
+std::string uri_scheme(std::string_view uri) {
+  if (!uri.empty() && uri[0] == '/') return "file";  // a bare device path, as lpadmin -v /dev/null
+  auto colon = uri.find(':');
+  return colon == std::string_view::npos ? std::string() : std::string(uri.substr(0, colon));
+}
+
+std::string job_options(const Job& job) {
+  std::string out;
+  for (const char* name : {"media", "sides", "print-quality", "print-color-mode", "orientation-requested",
+                           "number-up", "page-ranges"}) {
+    ipp_attribute_t* a = job.attributes ? job.attributes.find(name) : nullptr;
+    if (!a) continue;
+    char value[256];
+    ippAttributeString(a, value, sizeof value);
+    if (!out.empty()) out += ' ';
+    out += std::string(name) + "=" + value;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::filesystem::path Scheduler::find_backend(std::string_view scheme) const {
+  for (const auto& dir : options_.backend_dirs) {
+    auto candidate = dir / std::string(scheme);
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
+
+void Scheduler::start_ready_jobs() {
+  if (stopping_) return;
+  for (auto& [name, printer] : printers_) {
+    if (!printer.is_enabled() || printer.current_job != 0) continue;
+    if (Job* job = next_job_for(printer)) start_job(printer, *job);
+  }
+}
+
+Job* Scheduler::next_job_for(const Printer& printer) {
+  Job* best = nullptr;
+  for (auto& [id, job] : jobs_) {
+    if (job.record.printer != printer.name() || job.state() != IPP_JSTATE_PENDING) continue;
+    if (!job.record.documents_complete || job.record.documents.empty()) continue;
+    if (!best || job.record.priority > best->record.priority) best = &job;  // ids ascend: first wins ties
+  }
+  return best;
+}
+
+void Scheduler::start_job(Printer& printer, Job& job) {
+  JobRunSpec spec;
+  spec.job_id = job.id();
+  spec.printer = printer.name();
+  spec.device_uri = printer.config.description.device_uri;
+  spec.backend = find_backend(uri_scheme(spec.device_uri));
+  spec.user = job.record.user;
+  spec.title = job.record.name;
+  spec.copies = job.attributes ? job.attributes.find_integer("copies").value_or(1) : 1;
+  spec.options = job_options(job);
+  spec.documents = job.record.documents;
+  spec.state_dir = options_.state_dir;
+
+  job.record.state = IPP_JSTATE_PROCESSING;
+  job.record.state_reasons = "job-printing";
+  job.record.processing = now();
+  printer.current_job = job.id();
+  set_printer_state(printer, IPP_PSTATE_PROCESSING);
+  persist(job, nullptr);
+  int id = job.id();
+  if (spec.backend.empty()) {
+    log::error().error("[Printer {}] no backend for device URI scheme \"{}\"", printer.name(), uri_scheme(spec.device_uri));
+    return on_job_exit(id, kStop, "no backend for \"" + uri_scheme(spec.device_uri) + "\"");
+  }
+  log::error().info("[Job {}] printing on {} via {}", id, printer.name(), spec.backend.string());
+  job.running = RunningJob::start(strand_, std::move(spec),
+                                  {[this, id](const std::string& line) { handle_status_line(id, line); },
+                                   [this, id](int code, std::string reason) { on_job_exit(id, code, std::move(reason)); }});
+}
+
+void Scheduler::on_job_exit(int job_id, int exit_code, std::string reason) {
+  Job* job = find_job(job_id);
+  if (!job) return;
+  job->running.reset();
+  Printer* printer = find_printer(job->record.printer);
+  if (job->cancel_requested) return finish_job(*job, IPP_JSTATE_CANCELED, "job-canceled-by-user");
+  switch (exit_code) {
+    case kOk:
+      return finish_job(*job, IPP_JSTATE_COMPLETED, "job-completed-successfully");
+    case kCancel:
+      return finish_job(*job, IPP_JSTATE_CANCELED, "job-canceled-at-device");
+    case kHold:
+    case kAuthRequired:
+      job->record.state = IPP_JSTATE_HELD;
+      job->record.state_reasons = exit_code == kHold ? "job-hold-until-specified" : "cups-held-for-authentication";
+      job->record.hold_until = "indefinite";
+      break;
+    case kStop:
+      // The device cannot print now: the job waits, the printer stops until enabled.
+      job->record.state = IPP_JSTATE_PENDING;
+      job->record.state_reasons = "none";
+      if (printer) {
+        printer->config.enabled = false;
+        printer->message = reason;
+        if (std::find(printer->reasons.begin(), printer->reasons.end(), "paused") == printer->reasons.end())
+          printer->reasons.push_back("paused");
+      }
+      break;
+    default:
+      log::error().error("[Job {}] {}", job_id, reason);
+      job->record.state_message = reason;
+      return finish_job(*job, IPP_JSTATE_ABORTED, "aborted-by-system");
+  }
+  log::error().warn("[Job {}] {}", job_id, reason);
+  if (printer) {
+    printer->current_job = 0;
+    set_printer_state(*printer, printer->is_enabled() ? IPP_PSTATE_IDLE : IPP_PSTATE_STOPPED);
+  }
+  persist(*job, nullptr);
+  start_ready_jobs();
+}
+
+void Scheduler::finish_job(Job& job, ipp_jstate_t state, std::string reason, Completion done) {
+  job.record.state = state;
+  job.record.state_reasons = std::move(reason);
+  job.record.completed = now();
+  if (state == IPP_JSTATE_COMPLETED) {
+    int copies = job.attributes ? job.attributes.find_integer("copies").value_or(1) : 1;
+    if (job.record.impressions_completed == 0) job.record.impressions_completed = copies;
+    if (job.record.sheets_completed == 0) job.record.sheets_completed = job.record.impressions_completed;
+    auto text = [&](const char* name) { return job.attributes ? job.attributes.find_string(name).value_or("") : ""; };
+    log::page(job.record.printer, job.record.user, job.id(), "total", job.record.impressions_completed,
+              text("job-billing"), job.record.origin_host, job.record.name, text("media"), text("sides"));
+  }
+  log::error().info("[Job {}] {} ({})", job.id(), ippEnumString("job-state", state), job.record.state_reasons);
+  if (Printer* printer = find_printer(job.record.printer); printer && printer->current_job == job.id()) {
+    printer->current_job = 0;
+    set_printer_state(*printer, printer->is_enabled() ? IPP_PSTATE_IDLE : IPP_PSTATE_STOPPED);
+  }
+  persist(job, std::move(done));
+  trim_history();
+  start_ready_jobs();
+}
+
+void Scheduler::handle_status_line(int job_id, const std::string& line) {
+  Job* job = find_job(job_id);
+  if (!job) return;
+  auto colon = line.find(':');
+  std::string prefix = colon == std::string::npos ? std::string() : line.substr(0, colon);
+  std::string text = colon == std::string::npos ? line : line.substr(colon + 1);
+  if (!text.empty() && text[0] == ' ') text.erase(0, 1);
+  Printer* printer = find_printer(job->record.printer);
+  if (prefix == "PAGE") {
+    // "PAGE: n copies" per page, or "PAGE: total n".
+    int n = 0, copies = 1;
+    if (std::sscanf(text.c_str(), "total %d", &n) == 1) job->record.impressions_completed = n;
+    else if (std::sscanf(text.c_str(), "%d %d", &n, &copies) >= 1) job->record.impressions_completed += std::max(1, copies);
+  } else if (prefix == "STATE" && printer) {
+    // "+reason", "-reason" or a whole new list.
+    if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
+      std::string r = text.substr(1);
+      auto it = std::find(printer->reasons.begin(), printer->reasons.end(), r);
+      if (text[0] == '+' && it == printer->reasons.end()) printer->reasons.push_back(r);
+      if (text[0] == '-' && it != printer->reasons.end()) printer->reasons.erase(it);
+    } else {
+      printer->reasons.clear();
+      if (text != "none") printer->reasons.push_back(text);
+    }
+    printer->attribute_cache.clear();
+  } else if (prefix == "INFO" && printer) {
+    printer->message = text;
+  } else if (prefix == "ERROR") {
+    job->record.state_message = text;
+    log::error().error("[Job {}] {}", job_id, text);
+  } else if (prefix == "WARNING") {
+    log::error().warn("[Job {}] {}", job_id, text);
+  } else {
+    log::error().debug("[Job {}] {}", job_id, line);
+  }
+}
+
+void Scheduler::set_printer_state(Printer& printer, ipp_pstate_t state) {
+  if (printer.state == state) return;
+  printer.state = state;
+  printer.state_change_time = now();
+}
+
+void Scheduler::trim_history() {
+  std::vector<SpoolChange> changes;
+  const auto& server = options_.server;
+  std::size_t finished = 0;
+  for (const auto& [id, job] : jobs_)
+    if (job.is_finished()) ++finished;
+  std::size_t limit = server.preserve_job_history ? static_cast<std::size_t>(server.max_jobs) : 0;
+  bool unlimited = server.preserve_job_history && server.max_jobs == 0;
+  for (auto it = jobs_.begin(); it != jobs_.end() && !unlimited && finished > limit;) {
+    if (!it->second.is_finished() || it->second.running) {
+      ++it;
+      continue;
+    }
+    SpoolChange change;
+    change.kind = SpoolChange::Kind::kRemoveJob;
+    change.job.id = it->first;
+    changes.push_back(std::move(change));
+    it = jobs_.erase(it);
+    --finished;
+  }
+  if (!server.preserve_job_files) {
+    for (auto& [id, job] : jobs_) {
+      if (!job.is_finished() || job.record.documents.empty() || job.running) continue;
+      SpoolChange change;
+      change.kind = SpoolChange::Kind::kRemoveDocuments;
+      change.job.id = id;
+      changes.push_back(std::move(change));
+      job.record.documents.clear();
+    }
+  }
+  if (!changes.empty()) spool_.commit(std::move(changes), [](auto result) {
+    if (!result) log::error().error("[Scheduler] history not trimmed: {}", result.error());
+  });
+}
+
+}  // namespace quire

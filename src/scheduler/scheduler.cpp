@@ -1,0 +1,185 @@
+// Scheduler: printers and jobs, on one strand. Job and printer state machines are
+// described in job.hpp and printer.hpp.
+#include "quire/scheduler.hpp"
+
+#include "quire/log.hpp"
+#include "quire/running_job.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <strings.h>
+
+namespace quire {
+
+Scheduler::Scheduler(boost::asio::io_context& io, Spool& spool, Options options)
+    : io_(io), strand_(boost::asio::make_strand(io)), spool_(spool), options_(std::move(options)) {
+  start_time_ = now();
+}
+
+Scheduler::~Scheduler() = default;
+
+std::int64_t Scheduler::now() const { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t Scheduler::up_time() const { return std::max<std::int64_t>(1, now() - start_time_ + 1); }
+
+void Scheduler::load(std::vector<PrinterConfig> printers, std::vector<JobRecord> jobs) {
+  for (auto& config : printers) {
+    Printer printer;
+    printer.config = std::move(config);
+    printer.state = printer.config.enabled ? IPP_PSTATE_IDLE : IPP_PSTATE_STOPPED;
+    if (!printer.config.enabled) printer.reasons.push_back("paused");
+    printer.message = printer.config.state_message;
+    printer.state_change_time = now();
+    if (printer.config.is_default) default_printer_ = printer.name();
+    std::string name = printer.name();
+    printers_.emplace(std::move(name), std::move(printer));
+  }
+  for (auto& record : jobs) {
+    Job job;
+    if (record.state == IPP_JSTATE_PROCESSING) {
+      // The daemon stopped mid-print: print it again from the start, as CUPS does.
+      record.state = IPP_JSTATE_PENDING;
+      record.state_reasons = "job-restartable";
+    }
+    auto attrs = IppMessage::decode(record.attributes);
+    job.attributes = attrs ? std::move(*attrs) : IppMessage();
+    job.record = std::move(record);
+    int id = job.id();
+    jobs_.emplace(id, std::move(job));
+  }
+  log::error().info("[Scheduler] loaded {} printer(s) and {} job(s)", printers_.size(), jobs_.size());
+}
+
+void Scheduler::start() {
+  boost::asio::post(strand_, [this] { start_ready_jobs(); });
+}
+
+void Scheduler::shutdown() {
+  stopping_ = true;
+  for (auto& [id, job] : jobs_) job.running.reset();  // kills the process groups
+}
+
+Printer* Scheduler::find_printer(std::string_view name) {
+  auto it = printers_.find(name);
+  if (it != printers_.end()) return &it->second;
+  // Queue names are case-insensitive, as in CUPS.
+  for (auto& [n, p] : printers_)
+    if (n.size() == name.size() && strncasecmp(n.c_str(), name.data(), name.size()) == 0) return &p;
+  return nullptr;
+}
+
+std::string Scheduler::default_printer_name() const {
+  if (!default_printer_.empty()) return default_printer_;
+  return printers_.size() == 1 ? printers_.begin()->first : std::string();
+}
+
+Job* Scheduler::find_job(int id) {
+  auto it = jobs_.find(id);
+  return it == jobs_.end() ? nullptr : &it->second;
+}
+
+std::vector<const Job*> Scheduler::list_jobs(std::string_view printer, WhichJobs which, std::string_view user) const {
+  std::vector<const Job*> out;
+  for (const auto& [id, job] : jobs_) {
+    if (!printer.empty() && job.record.printer != printer) continue;
+    if (!user.empty() && job.record.user != user) continue;
+    if (which == WhichJobs::kCompleted && !job.is_finished()) continue;
+    if (which == WhichJobs::kNotCompleted && job.is_finished()) continue;
+    out.push_back(&job);
+  }
+  return out;
+}
+
+int Scheduler::queued_job_count(std::string_view printer) const {
+  int n = 0;
+  for (const auto& [id, job] : jobs_)
+    if (job.is_active() && job.record.printer == printer) ++n;
+  return n;
+}
+
+void Scheduler::add_job(Job job, std::vector<DocumentWriter> documents, Completion done) {
+  SpoolChange change;
+  change.job = job.record;
+  change.seal = std::move(documents);
+  std::vector<SpoolChange> changes;
+  changes.push_back(std::move(change));
+  auto pending = std::make_shared<Job>(std::move(job));
+  spool_.commit(std::move(changes), [this, pending, done = std::move(done)](auto result) mutable {
+    boost::asio::post(strand_, [this, pending, result = std::move(result), done = std::move(done)]() mutable {
+      if (result) {
+        int id = pending->id();
+        log::error().info("[Job {}] queued on {} by {}", id, pending->record.printer, pending->record.user);
+        jobs_.emplace(id, std::move(*pending));
+        start_ready_jobs();
+        trim_history();
+      } else {
+        log::error().error("[Job {}] could not be made durable: {}", pending->id(), result.error());
+      }
+      done(std::move(result));
+    });
+  });
+}
+
+void Scheduler::add_document(int job_id, DocumentRecord document, DocumentWriter writer, bool last, Completion done) {
+  Job* job = find_job(job_id);
+  if (!job || job->is_finished()) return done(std::unexpected("job " + std::to_string(job_id) + " is not open"));
+  job->record.documents.push_back(std::move(document));
+  if (last) job->record.documents_complete = true;
+  SpoolChange change;
+  change.job = job->record;
+  change.seal.push_back(std::move(writer));
+  std::vector<SpoolChange> changes;
+  changes.push_back(std::move(change));
+  spool_.commit(std::move(changes), [this, job_id, last, done = std::move(done)](auto result) mutable {
+    boost::asio::post(strand_, [this, job_id, last, result = std::move(result), done = std::move(done)]() mutable {
+      Job* job = find_job(job_id);
+      if (!result && job) {
+        // Not durable: forget the document again so memory matches the store.
+        job->record.documents.pop_back();
+        if (last) job->record.documents_complete = false;
+      }
+      if (result) start_ready_jobs();
+      done(std::move(result));
+    });
+  });
+}
+
+void Scheduler::close_job(int job_id, Completion done) {
+  Job* job = find_job(job_id);
+  if (!job || job->is_finished()) return done(std::unexpected("job " + std::to_string(job_id) + " is not open"));
+  job->record.documents_complete = true;
+  if (job->record.documents.empty())
+    return finish_job(*job, IPP_JSTATE_ABORTED, "aborted-by-system", std::move(done));
+  persist(*job, std::move(done));
+  start_ready_jobs();
+}
+
+void Scheduler::persist(Job& job, Completion done) {
+  SpoolChange change;
+  change.job = job.record;
+  std::vector<SpoolChange> changes;
+  changes.push_back(std::move(change));
+  int id = job.id();
+  spool_.commit(std::move(changes), [this, id, done = std::move(done)](auto result) mutable {
+    boost::asio::post(strand_, [id, result = std::move(result), done = std::move(done)]() mutable {
+      if (!result) log::error().error("[Job {}] state not saved: {}", id, result.error());
+      if (done) done(std::move(result));
+    });
+  });
+}
+
+void Scheduler::cancel_job(int job_id, std::string reason, Completion done) {
+  Job* job = find_job(job_id);
+  if (!job || job->is_finished()) return done(std::unexpected("job " + std::to_string(job_id) + " is already finished"));
+  log::error().info("[Job {}] canceled: {}", job_id, reason);
+  if (job->running) {
+    job->cancel_requested = true;
+    job->record.state_reasons = "processing-to-stop-point";
+    job->running->cancel();
+    return done({});
+  }
+  finish_job(*job, IPP_JSTATE_CANCELED, "job-canceled-by-user", std::move(done));
+}
+
+}  // namespace quire
