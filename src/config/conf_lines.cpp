@@ -23,12 +23,6 @@ std::string Line::section_name() const {
   return directive.size() > skip ? directive.substr(skip) : std::string();
 }
 
-std::string ConfigDiagnostic::to_string() const {
-  std::string where = file.string();
-  if (line > 0) where += ":" + std::to_string(line);
-  return where + ": " + message;
-}
-
 std::expected<std::vector<Line>, ConfigDiagnostic> read_lines(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) return std::unexpected(ConfigDiagnostic{file, 0, std::strerror(errno), true});
@@ -59,3 +53,9 @@ std::optional<bool> parse_bool(std::string_view word) {
 }
 
 }  // namespace quire::conf
+
+std::string quire::ConfigDiagnostic::to_string() const {
+  std::string where = file.string();
+  if (line > 0) where += ":" + std::to_string(line);
+  return where + ": " + message;
+}
