@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <cups/cups.h>  // cupsLastErrorString
+
 namespace quire {
 namespace {
 
