@@ -171,6 +171,10 @@ void Committer::remove_files(const std::vector<std::string>& names) {
 }
 
 void Committer::report(ChangeSet& set) {
+  // Unsealed writers of a failed change set remove their temporary files here, so
+  // nothing of it is left by the time its handler runs.
+  set.store_changes.clear();
+  set.changes.clear();
   try {
     if (set.done) set.done(std::move(set.result));
   } catch (const std::exception& error) {
@@ -178,8 +182,6 @@ void Committer::report(ChangeSet& set) {
   } catch (...) {
     log::error().error("[Spool] A commit handler threw");
   }
-  // Writers of failed change sets remove their temporary files now, not at batch end.
-  set.changes.clear();
 }
 
 }  // namespace quire

@@ -305,8 +305,7 @@ std::expected<std::vector<std::string>, std::string> SqliteJobStore::apply(std::
     highest = std::max<std::int64_t>(highest, change->job->id);
   }
   if (applied && highest > high_water_) {
-    std::string value = std::to_string(highest);
-    applied = put_meta_.bind(1, kHighWaterKey).bind(2, value).run();
+    applied = put_meta_.bind(1, kHighWaterKey).bind(2, std::to_string(highest)).run();
   }
   if (applied) applied = execute(db_.get(), "COMMIT");
   if (!applied) {

@@ -37,7 +37,7 @@ SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
 }
 
 SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
-  note_bind(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8));
+  note_bind(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   return *this;
 }
 
@@ -46,7 +46,7 @@ SqliteStatement& SqliteStatement::bind_blob(int index, std::span<const std::byte
   if (bytes.empty()) {
     note_bind(sqlite3_bind_zeroblob(stmt_, index, 0));
   } else {
-    note_bind(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_STATIC));
+    note_bind(sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
   }
   return *this;
 }

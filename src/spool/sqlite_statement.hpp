@@ -24,7 +24,7 @@ class SqliteStatement {
   SqliteStatement& operator=(SqliteStatement&& other) noexcept;
   ~SqliteStatement();
 
-  // Binds are 1-based, like SQLite's. Text and blobs must outlive the next step().
+  // Binds are 1-based, like SQLite's. Text and blobs are copied, so temporaries are safe.
   SqliteStatement& bind(int index, std::int64_t value);
   SqliteStatement& bind(int index, std::string_view text);
   SqliteStatement& bind_blob(int index, std::span<const std::byte> bytes);

@@ -238,6 +238,22 @@ TEST(SpoolStore, RefusesAFileThatIsNotADatabaseAndKeepsTheDocuments) {
   EXPECT_EQ(document_files(dir.path()), std::vector<std::string>{"d00001-001"});
 }
 
+TEST(SpoolStore, RefusesADatabaseItCannotWrite) {
+  if (::geteuid() == 0) GTEST_SKIP() << "file permissions do not bind root";
+  TempDir dir;
+  {
+    auto spool = open_spool(dir.path());
+    ASSERT_TRUE(spool);
+    ASSERT_TRUE(commit_job_with_document(*spool, 1));
+  }
+  auto db = dir.path() / "jobs.db";
+  std::filesystem::permissions(db, std::filesystem::perms::owner_read);
+  auto spool = Spool::open({dir.path()});
+  ASSERT_FALSE(spool);
+  EXPECT_EQ(spool.error(), db.string() + ": not writable (opened read-only)");
+  EXPECT_EQ(document_files(dir.path()), std::vector<std::string>{"d00001-001"});
+}
+
 TEST(SpoolStore, RefusesADatabaseWithACorruptPage) {
   TempDir dir;
   {

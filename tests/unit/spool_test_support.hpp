@@ -9,9 +9,12 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <chrono>
+#include <expected>
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
