@@ -68,8 +68,13 @@ class DocumentWriter {
 
  private:
   friend class Spool;
+  friend class Committer;  // seals writers when their job commits (src/spool/committer.cpp)
   DocumentWriter(int fd, std::filesystem::path temp, std::filesystem::path final, int job_id, int number);
   void close_fd();
+  // fdatasync, close, and rename the temporary file to final_path() (never over an
+  // existing file). The caller syncs the directory. On failure the writer stays
+  // unsealed, so its destructor still removes the temporary file.
+  std::expected<void, std::string> seal();
   int fd_ = -1;
   std::filesystem::path temp_path_;
   std::filesystem::path final_path_;
@@ -80,6 +85,13 @@ class DocumentWriter {
 
 // One change to make durable: a job written whole (insert or replace), optionally
 // with documents to seal (fsync and rename into place), or a job removed with its files.
+//  - kPutJob writes every scalar field and the attributes. Documents already committed
+//    are never changed or dropped by it (so a state update need not carry them); each
+//    writer in `seal` adds one, taking format and name from the entry of
+//    `job.documents` with the same number (size and path come from the writer).
+//  - kRemoveJob deletes the job and its documents; the files go after the commit.
+//  - kRemoveDocuments deletes the job's documents and their files but keeps the job
+//    (PreserveJobFiles=No).
 struct SpoolChange {
   enum class Kind { kPutJob, kRemoveJob, kRemoveDocuments };
   Kind kind = Kind::kPutJob;
@@ -92,6 +104,8 @@ using CommitHandler = std::move_only_function<void(std::expected<void, std::stri
 // Owns the spool directory (jobs.db and d<job>-<doc> files). Thread-safe: every
 // method may be called from any thread. commit() batches concurrent changes into one
 // transaction and one round of syncs (group commit), on a committer thread of its own.
+// One process at a time: open() takes an exclusive lock on DIR/spool.lock, because
+// recovery deletes files a second live spool would still be committing.
 class Spool {
  public:
   struct Options {
@@ -116,10 +130,12 @@ class Spool {
   std::expected<DocumentWriter, std::string> create_document(int job_id, int number);
 
   // Makes `changes` durable, then calls `done` on the committer thread. On failure
-  // nothing of `changes` is durable and their unsealed files are removed.
+  // nothing of `changes` is durable and their unsealed files are removed. `changes` is
+  // all or nothing; other commits batched with it fail only if the shared sync or
+  // transaction fails. `done` must not block on the spool (it runs on its thread).
   void commit(std::vector<SpoolChange> changes, CommitHandler done);
 
-  // Blocking convenience for start-up and tests.
+  // Blocking convenience for start-up and tests. Never call it from a `done` handler.
   std::expected<void, std::string> commit_and_wait(std::vector<SpoolChange> changes);
 
   // Statistics for benchmarks and tests.

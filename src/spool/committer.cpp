@@ -1,0 +1,187 @@
+// Committer: group commit of spool change sets. The order of one flush is what makes
+// an acknowledged job durable:
+//   1. fdatasync each document, then rename tmp/… to its final d-name;
+//   2. fsync the spool directory once, so those names survive a crash;
+//   3. one store transaction for every change set (its COMMIT syncs the WAL);
+//   4. unlink files whose rows the transaction deleted, then call each `done`.
+// A crash between any two steps leaves only files no committed row names, which
+// recovery removes; a committed row never names a file that is not durable.
+#include "spool/committer.hpp"
+
+#include "quire/log.hpp"
+
+#include "spool/document_files.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <exception>
+#include <set>
+#include <utility>
+
+namespace quire {
+namespace {
+
+std::expected<void, std::string> validate(const std::vector<SpoolChange>& changes) {
+  auto fail = [](int job_id, const std::string& what) {
+    return std::unexpected("job " + std::to_string(job_id) + ": " + what);
+  };
+  for (const SpoolChange& change : changes) {
+    int id = change.job.id;
+    if (id <= 0) return fail(id, "not a valid job id");
+    if (change.kind != SpoolChange::Kind::kPutJob && !change.seal.empty()) {
+      return fail(id, "documents to seal in a removal");
+    }
+    std::set<int> numbers;
+    for (const DocumentWriter& writer : change.seal) {
+      if (writer.job_id() != id) return fail(id, "document writer belongs to job " + std::to_string(writer.job_id()));
+      if (!numbers.insert(writer.number()).second) {
+        return fail(id, "document " + std::to_string(writer.number()) + " sealed twice");
+      }
+    }
+  }
+  return {};
+}
+
+// The stored record of a sealed writer: format and name from the job's own list.
+DocumentRecord describe_sealed(const JobRecord& job, const DocumentWriter& writer) {
+  DocumentRecord record;
+  auto listed = std::find_if(job.documents.begin(), job.documents.end(),
+                             [&](const DocumentRecord& d) { return d.number == writer.number(); });
+  if (listed != job.documents.end()) {
+    record.format = listed->format;
+    record.name = listed->name;
+  } else {
+    record.format = "application/octet-stream";
+  }
+  record.number = writer.number();
+  record.size = writer.size();
+  record.path = writer.final_path().filename();
+  return record;
+}
+
+}  // namespace
+
+Committer::Committer(JobStore& store, std::filesystem::path directory, std::chrono::microseconds max_batch_delay)
+    : store_(store), directory_(std::move(directory)), max_batch_delay_(max_batch_delay), thread_([this] { run(); }) {}
+
+Committer::~Committer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void Committer::submit(std::vector<SpoolChange> changes, CommitHandler done) {
+  std::unique_lock lock(mutex_);
+  if (stopping_) {
+    lock.unlock();
+    done(std::unexpected(std::string("spool is closing")));
+    return;
+  }
+  queue_.push_back(ChangeSet{std::move(changes), std::move(done), {}, {}, {}});
+  lock.unlock();
+  wake_.notify_one();
+}
+
+void Committer::run() {
+  for (Batch batch = take_batch(); !batch.empty(); batch = take_batch()) flush(batch);
+}
+
+// Blocks until something is queued; returns empty only when stopping with nothing left.
+Committer::Batch Committer::take_batch() {
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  if (!queue_.empty() && max_batch_delay_.count() > 0 && !stopping_) {
+    wake_.wait_for(lock, max_batch_delay_, [this] { return stopping_; });
+  }
+  return std::exchange(queue_, {});
+}
+
+void Committer::flush(Batch& batch) {
+  for (ChangeSet& set : batch) {
+    set.result = validate(set.changes);
+    if (set.result) seal_documents(set);
+  }
+  sync_sealed(batch);
+  apply_to_store(batch);
+  for (ChangeSet& set : batch) report(set);
+}
+
+void Committer::seal_documents(ChangeSet& set) {
+  for (SpoolChange& change : set.changes) {
+    StoreChange stored{change.kind, &change.job, {}};
+    for (DocumentWriter& writer : change.seal) {
+      if (auto sealed = writer.seal(); !sealed) return fail(set, sealed.error());
+      set.sealed.push_back(writer.final_path());
+      stored.new_documents.push_back(describe_sealed(change.job, writer));
+    }
+    set.store_changes.push_back(std::move(stored));
+  }
+}
+
+void Committer::sync_sealed(Batch& batch) {
+  bool renamed = std::any_of(batch.begin(), batch.end(), [](const ChangeSet& s) { return !s.sealed.empty(); });
+  if (!renamed) return;
+  if (auto synced = sync_directory(directory_); !synced) {
+    log::error().error("[Spool] Commit of {} change sets failed: {}", batch.size(), synced.error());
+    for (ChangeSet& set : batch) {
+      if (set.result) fail(set, synced.error());
+    }
+  }
+}
+
+void Committer::apply_to_store(Batch& batch) {
+  std::vector<StoreChange> changes;
+  for (ChangeSet& set : batch) {
+    if (!set.result) continue;
+    for (StoreChange& change : set.store_changes) changes.push_back(std::move(change));
+  }
+  if (changes.empty()) return;
+  auto applied = store_.apply(changes);
+  if (!applied) {
+    log::error().error("[Spool] Transaction of {} change sets failed: {}", batch.size(), applied.error());
+    for (ChangeSet& set : batch) {
+      if (set.result) fail(set, applied.error());
+    }
+    return;
+  }
+  transactions_.fetch_add(1, std::memory_order_relaxed);
+  remove_files(*applied);
+}
+
+void Committer::fail(ChangeSet& set, const std::string& error) {
+  set.result = std::unexpected(error);
+  for (const std::filesystem::path& path : set.sealed) ::unlink(path.c_str());
+  set.sealed.clear();
+  set.store_changes.clear();
+}
+
+// Files of deleted rows. A crash before this leaves orphans that recovery removes.
+void Committer::remove_files(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    auto path = directory_ / name;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      log::error().warn("[Spool] Cannot remove {}: {}", name, errno_message("unlink", errno));
+    }
+  }
+}
+
+void Committer::report(ChangeSet& set) {
+  // Unsealed writers of a failed change set remove their temporary files here, so
+  // nothing of it is left by the time its handler runs.
+  set.store_changes.clear();
+  set.changes.clear();
+  try {
+    if (set.done) set.done(std::move(set.result));
+  } catch (const std::exception& error) {
+    log::error().error("[Spool] A commit handler threw: {}", error.what());
+  } catch (...) {
+    log::error().error("[Spool] A commit handler threw");
+  }
+}
+
+}  // namespace quire
