@@ -11,9 +11,9 @@ IppMessage sample_request() {
   m.add_standard_operation_attributes();
   m.add_string(IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", "ipp://localhost/printers/demo");
   m.add_string(IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", "alice");
+  m.add_boolean(IPP_TAG_OPERATION, "ipp-attribute-fidelity", true);
   m.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "copies", 3);
   m.add_strings(IPP_TAG_JOB, IPP_TAG_KEYWORD, "finishings-col-names", {"a", "b"});
-  m.add_boolean(IPP_TAG_OPERATION, "ipp-attribute-fidelity", true);
   return m;
 }
 
