@@ -21,7 +21,6 @@
 #include <cups/cups.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
