@@ -102,8 +102,10 @@ void copy_requested(const IppMessage& source, IppMessage& dest, const RequestedA
 // as unsupported. Attributes Quire does not know are left alone, not reported: CUPS
 // clients send driver options (lp -o fit-to-page) as job attributes and the filters
 // read them. media may carry several values, CUPS-style (size, source, type); a request
-// with both media and media-col is a bad request (PWG 5100.3). A status message for
-// the response (e.g. "Unsupported copies value 0.") goes to `status_message` if given.
+// with both media and media-col is a bad request (PWG 5100.3). A status message (e.g.
+// "Unsupported copies value \"0\".") is added to `unsupported_out` as status-message,
+// in the operation group ahead of the unsupported group (so call this before adding
+// any later group), and also stored in `status_message` if given.
 // With fidelity false, the job must not take the values reported as unsupported.
 ipp_status_t check_job_template(const IppMessage& request, const PrinterDescription& printer,
                                 IppMessage& unsupported_out, std::string* status_message = nullptr);

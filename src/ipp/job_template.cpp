@@ -37,10 +37,15 @@ struct Context {
 
 Finding ok() { return {}; }
 
+// The values as text, short enough for a status-message (text(255)). libcups cuts at a
+// byte count, so a partial UTF-8 sequence at the end is dropped.
 std::string value_text(ipp_attribute_t* attr) {
-  char buffer[256];
+  char buffer[128];
   ippAttributeString(attr, buffer, sizeof(buffer));
-  return buffer;
+  std::string text = buffer;
+  if (text.size() + 1 >= sizeof(buffer))
+    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0x80)) text.pop_back();
+  return text;
 }
 
 Finding unsupported(ipp_attribute_t* attr) {
@@ -325,10 +330,25 @@ void check_operation_attribute(ipp_attribute_t* attr, const Context& ctx, Operat
   }
 }
 
+// status-message is an operation attribute, and the operation group must come before
+// the unsupported group: it is added before the first unsupported attribute and
+// rewritten in place when a later problem ends the request.
+void set_status_message(IppMessage& response, const std::string& text) {
+  if (ipp_attribute_t* existing = response.find("status-message", IPP_TAG_OPERATION))
+    ippSetString(response.get(), &existing, 0, text.c_str());
+  else
+    response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", text);
+}
+
 // The first problem names the status message, unless a later one ends the request.
-void report(IppMessage& unsupported_out, ipp_attribute_t* attr, std::string* message, const Finding& finding) {
+void report(IppMessage& unsupported_out, ipp_attribute_t* attr, std::string* message, const Finding& finding,
+            bool& message_set) {
+  if (!message_set || finding.verdict == Verdict::kBadRequest) {
+    set_status_message(unsupported_out, finding.message);
+    if (message) *message = finding.message;
+    message_set = true;
+  }
   unsupported_out.copy_attribute(attr, IPP_TAG_UNSUPPORTED_GROUP);
-  if (message && (message->empty() || finding.verdict == Verdict::kBadRequest)) *message = finding.message;
 }
 
 // Both media and media-col: PWG 5100.3 makes that a bad request, not a choice.
@@ -358,15 +378,16 @@ ipp_status_t check_job_template(const IppMessage& request, const PrinterDescript
     if (ippGetGroupTag(a) == IPP_TAG_JOB) job_attrs.push_back(a);
   }
 
+  bool message_set = false;
   OperationOutcome op;
   for (ipp_attribute_t* a : operation_attrs) check_operation_attribute(a, ctx, op);
   if (op.offender) {
-    report(unsupported_out, op.offender, status_message, op.finding);
+    report(unsupported_out, op.offender, status_message, op.finding, message_set);
     if (op.status == IPP_STATUS_ERROR_BAD_REQUEST) return op.status;
   }
   if (ipp_attribute_t* conflict = find_media_conflict(job_attrs)) {
     report(unsupported_out, conflict, status_message,
-           {Verdict::kBadRequest, "Bad request: both media and media-col were supplied."});
+           {Verdict::kBadRequest, "Bad request: both media and media-col were supplied."}, message_set);
     return IPP_STATUS_ERROR_BAD_REQUEST;
   }
 
@@ -374,7 +395,7 @@ ipp_status_t check_job_template(const IppMessage& request, const PrinterDescript
   for (ipp_attribute_t* a : job_attrs) {
     Finding f = check_job_attribute(a, ctx);
     if (f.verdict == Verdict::kOk) continue;
-    report(unsupported_out, a, status_message, f);
+    report(unsupported_out, a, status_message, f, message_set);
     if (f.verdict == Verdict::kBadRequest) return IPP_STATUS_ERROR_BAD_REQUEST;
     any_unsupported = true;
   }

@@ -218,6 +218,41 @@ TEST(CheckJobTemplate, ReportsEveryUnsupportedAttributeAndTheFirstInTheMessage) 
   EXPECT_EQ(o.message, "Unsupported number-up value \"3\".");
 }
 
+TEST(CheckJobTemplate, StatusMessageGoesIntoTheOperationGroupAheadOfUnsupported) {
+  JobRequest r;
+  r.integer("copies", {0}).keyword("sides", {"three-sided"});
+  IppMessage response = IppMessage::make_response(r.get(), IPP_STATUS_OK);
+  EXPECT_EQ(check_job_template(r.get(), color_duplex(), response), kIgnored);
+
+  std::vector<ipp_tag_t> groups;
+  int messages = 0;
+  for (ipp_attribute_t* a = ippFirstAttribute(response.get()); a; a = ippNextAttribute(response.get())) {
+    if (groups.empty() || groups.back() != ippGetGroupTag(a)) groups.push_back(ippGetGroupTag(a));
+    if (attribute_name(a) == "status-message") ++messages;
+  }
+  EXPECT_EQ(groups, (std::vector<ipp_tag_t>{IPP_TAG_OPERATION, IPP_TAG_UNSUPPORTED_GROUP}));
+  EXPECT_EQ(messages, 1);
+  EXPECT_EQ(response.find_string("status-message", IPP_TAG_OPERATION), "Unsupported copies value \"0\".");
+}
+
+TEST(CheckJobTemplate, ABadRequestAfterAnUnsupportedValueRewritesTheMessage) {
+  JobRequest r;
+  r.integer("copies", {0}).keyword("sides", {"one-sided"}, IPP_TAG_NAME);
+  IppMessage response = IppMessage::make_response(r.get(), IPP_STATUS_OK);
+  std::string message;
+  EXPECT_EQ(check_job_template(r.get(), color_duplex(), response, &message), kBadRequest);
+  EXPECT_EQ(message, "Bad sides: wrong value tag.");
+  EXPECT_EQ(response.find_string("status-message", IPP_TAG_OPERATION), message);
+}
+
+TEST(CheckJobTemplate, StatusMessageStaysWithinText255ForLongValues) {
+  std::string long_value = "x" + std::string(200, 'y') + "\xC3\xA9" + std::string(100, 'z');
+  Outcome o = check(JobRequest().keyword("media", {long_value}, IPP_TAG_NAME));
+  EXPECT_EQ(o.status, kIgnored);
+  EXPECT_LE(o.message.size(), 255u);
+  EXPECT_EQ(o.message.rfind("Unsupported media value \"xyyy", 0), 0u) << o.message;
+}
+
 // --- keywords -----------------------------------------------------------------------
 
 TEST(CheckJobTemplate, SidesFollowTheDuplexer) {
