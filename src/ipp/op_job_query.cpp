@@ -36,7 +36,7 @@ void handle_get_jobs(const OperationPtr& op) {
   }
   int first_index = op->request.find_integer("first-index", IPP_TAG_OPERATION).value_or(1);
   bool my_jobs = op->request.find_boolean("my-jobs", IPP_TAG_OPERATION).value_or(false);
-  auto wanted = RequestedAttributes::from_request(op->request, "job-id-uri");
+  auto wanted = RequestedAttributes::from_request(op->request, kGetJobsDefaultRequested);
   std::string printer = op->printer ? op->printer->name() : std::string();
   auto jobs = op->scheduler.list_jobs(printer, filter, my_jobs ? op->user : std::string());
   // Active jobs in the order they will print; finished ones newest first, as CUPS lists them.
