@@ -1,6 +1,8 @@
 // IppMessage: RAII over libcups's ipp_t, and memory I/O callbacks for its codec.
 #include "quire/ipp_message.hpp"
 
+#include <cups/cups.h>  // cupsLastErrorString
+
 #include <algorithm>
 #include <cstring>
 
