@@ -1,0 +1,48 @@
+// The shared state of one HttpServer: web handler, connection ids and the session table.
+#include "http/http_context.hpp"
+
+namespace quire::http {
+
+void ServerContext::set_web_handler(WebHandler handler) {
+  auto shared = handler ? std::make_shared<const WebHandler>(std::move(handler)) : nullptr;
+  std::lock_guard lock(mutex_);
+  web_handler_ = std::move(shared);
+}
+
+std::shared_ptr<const WebHandler> ServerContext::web_handler() const {
+  std::lock_guard lock(mutex_);
+  return web_handler_;
+}
+
+int ServerContext::next_connection_id() {
+  std::lock_guard lock(mutex_);
+  return ++last_connection_id_;
+}
+
+bool ServerContext::add_session(int id, std::weak_ptr<Session> session) {
+  std::lock_guard lock(mutex_);
+  if (stopping_ || sessions_.size() >= limits_.max_connections) return false;
+  sessions_.emplace(id, std::move(session));
+  return true;
+}
+
+void ServerContext::remove_session(int id) {
+  std::lock_guard lock(mutex_);
+  sessions_.erase(id);
+}
+
+std::vector<std::shared_ptr<Session>> ServerContext::begin_stop() {
+  std::lock_guard lock(mutex_);
+  stopping_ = true;
+  std::vector<std::shared_ptr<Session>> open;
+  for (auto& [id, weak] : sessions_)
+    if (auto session = weak.lock()) open.push_back(std::move(session));
+  return open;
+}
+
+bool ServerContext::is_stopping() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
+}  // namespace quire::http

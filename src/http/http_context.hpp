@@ -1,0 +1,50 @@
+// What the listeners and sessions of one HttpServer share: the IPP service, the limits,
+// the web handler and the table of open connections.
+#pragma once
+
+#include "quire/http_server.hpp"
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace quire::http {
+
+class Session;
+
+// Owned by shared_ptr: the HttpServer, its listeners and every session hold it, so a
+// session still finishing during shutdown never sees it go. Thread-safe.
+class ServerContext {
+ public:
+  ServerContext(IppService& ipp, HttpLimits limits) : ipp_(ipp), limits_(limits) {}
+
+  IppService& ipp() const { return ipp_; }
+  const HttpLimits& limits() const { return limits_; }
+
+  void set_web_handler(WebHandler handler);
+  // Null when none is set.
+  std::shared_ptr<const WebHandler> web_handler() const;
+
+  int next_connection_id();
+
+  // Admits a new connection unless the server is stopping or already has
+  // max_connections open.
+  bool add_session(int id, std::weak_ptr<Session> session);
+  void remove_session(int id);
+
+  // From now on add_session() refuses; returns the sessions still open.
+  std::vector<std::shared_ptr<Session>> begin_stop();
+  bool is_stopping() const;
+
+ private:
+  IppService& ipp_;
+  const HttpLimits limits_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const WebHandler> web_handler_;
+  std::unordered_map<int, std::weak_ptr<Session>> sessions_;
+  int last_connection_id_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace quire::http

@@ -1,0 +1,218 @@
+// HttpServer over real sockets: IPP requests on keep-alive and pipelined connections,
+// chunked bodies, 100 Continue, documents streamed to the sink, and libcups as client.
+#include "http_test_support.hpp"
+
+#include <cups/cups.h>
+#include <gtest/gtest.h>
+
+namespace quire::testing {
+namespace {
+
+HttpLimits test_limits() {
+  HttpLimits limits;
+  limits.header_timeout = std::chrono::seconds(10);
+  limits.idle_timeout = std::chrono::seconds(10);
+  limits.body_timeout = std::chrono::seconds(10);
+  return limits;
+}
+
+TEST(HttpServer, ReportsTheBoundPortForPortZero) {
+  ServerHarness harness(test_limits());
+  std::vector<std::string> bound = harness.server().bound_endpoints();
+  ASSERT_EQ(bound.size(), 1u);
+  EXPECT_TRUE(bound[0].starts_with("127.0.0.1:")) << bound[0];
+  EXPECT_NE(harness.port(), 0);
+}
+
+TEST(HttpServer, ServesTwoRequestsOnOneKeepAliveConnection) {
+  ServerHarness harness(test_limits());
+  RawClient client = harness.connect();
+  for (int id : {11, 12}) {
+    client.send(http_post("/printers/demo", ipp_request(IPP_OP_GET_PRINTER_ATTRIBUTES, id)));
+    std::optional<HttpReply> reply = client.read_reply();
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_EQ(reply->header("content-type"), "application/ipp");
+    EXPECT_EQ(reply->header("server"), "Quire/0.1");
+    EXPECT_FALSE(reply->header("date").empty());
+    EXPECT_NE(reply->header("connection"), "close");
+    IppMessage response = decode_reply(*reply);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response.request_id(), id);
+    EXPECT_EQ(response.status(), IPP_STATUS_OK);
+  }
+  EXPECT_EQ(harness.service().requests_seen(), 2);
+}
+
+TEST(HttpServer, TellsTheServiceWhoIsAsking) {
+  ServerHarness harness(test_limits());
+  RawClient client = harness.connect();
+  client.send(http_post("/printers/demo?x=1", ipp_request(IPP_OP_GET_PRINTER_ATTRIBUTES, 1)));
+  ASSERT_TRUE(client.read_reply());
+  ClientInfo info = harness.service().last_client();
+  EXPECT_EQ(info.address, "127.0.0.1");
+  EXPECT_EQ(info.host_header, "localhost");
+  EXPECT_EQ(info.resource, "/printers/demo?x=1");
+  EXPECT_TRUE(info.is_local);
+  EXPECT_GT(info.connection_id, 0);
+}
+
+TEST(HttpServer, AnswersPipelinedRequestsInOrder) {
+  ServerHarness harness(test_limits());
+  RawClient client = harness.connect();
+  const std::string document = make_document(100 * 1024);
+  client.send(http_post("/", ipp_request(IPP_OP_GET_PRINTER_ATTRIBUTES, 1)) +
+              http_post("/printers/demo", ipp_request(IPP_OP_PRINT_JOB, 2) + document) +
+              http_post("/jobs", ipp_request(IPP_OP_GET_JOBS, 3)));
+  for (int id : {1, 2, 3}) {
+    std::optional<HttpReply> reply = client.read_reply();
+    ASSERT_TRUE(reply) << "response " << id;
+    ASSERT_EQ(reply->status, 200);
+    EXPECT_EQ(decode_reply(*reply).request_id(), id);
+  }
+  EXPECT_EQ(harness.service().sink(0)->bytes, document);
+}
+
+TEST(HttpServer, AcceptsAChunkedBodySplitAnywhere) {
+  ServerHarness harness(test_limits());
+  RawClient client = harness.connect();
+  const std::string document = make_document(10000);
+  const std::string body = ipp_request(IPP_OP_PRINT_JOB, 5) + document;
+  client.send(
+      "POST /printers/demo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/ipp\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n" +
+      http_chunked(body, 7));
+  std::optional<HttpReply> reply = client.read_reply();
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->status, 200);
+  IppMessage response = decode_reply(*reply);
+  EXPECT_EQ(response.find_integer("job-id"), 42);
+  std::shared_ptr<SinkRecord> sink = harness.service().sink(0);
+  EXPECT_TRUE(sink->wait_until([](SinkRecord& r) { return r.destroyed; }));
+  EXPECT_EQ(sink->bytes, document);
+  EXPECT_TRUE(sink->finished);
+}
+
+TEST(HttpServer, SendsContinueBeforeReadingTheBody) {
+  ServerHarness harness(test_limits());
+  RawClient client = harness.connect();
+  const std::string request = http_post("/printers/demo", ipp_request(IPP_OP_GET_PRINTER_ATTRIBUTES, 3),
+                                        "Expect: 100-continue\r\n");
+  const std::size_t head_end = request.find("\r\n\r\n") + 4;
+  client.send(request.substr(0, head_end));
+  std::optional<HttpReply> interim = client.read_reply();
+  ASSERT_TRUE(interim);
+  EXPECT_EQ(interim->status, 100);
+  client.send(request.substr(head_end));
+  std::optional<HttpReply> reply = client.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+}
+
+TEST(HttpServer, RefusedRequestGetsNoContinueAndTheConnectionCloses) {
+  HttpLimits limits = test_limits();
+  limits.max_body_bytes = 1000;
+  ServerHarness harness(limits);
+  RawClient client = harness.connect();
+  client.send(
+      "POST /printers/demo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/ipp\r\n"
+      "Content-Length: 5000\r\nExpect: 100-continue\r\n\r\n");
+  std::optional<HttpReply> reply = client.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 413);
+  EXPECT_EQ(reply->header("connection"), "close");
+  EXPECT_TRUE(client.wait_closed());
+}
+
+TEST(HttpServer, StreamsALargeDocumentToTheSinkInPieces) {
+  ServerHarness harness(test_limits());
+  RawClient client = harness.connect();
+  const std::string document = make_document(5 * 1024 * 1024);
+  client.send(http_post("/printers/demo", ipp_request(IPP_OP_PRINT_JOB, 9) + document));
+  std::optional<HttpReply> reply = client.read_reply();
+  ASSERT_TRUE(reply);
+  ASSERT_EQ(reply->status, 200);
+  EXPECT_EQ(decode_reply(*reply).status(), IPP_STATUS_OK);
+  std::shared_ptr<SinkRecord> sink = harness.service().sink(0);
+  ASSERT_TRUE(sink->wait_until([](SinkRecord& r) { return r.destroyed; }));
+  EXPECT_TRUE(sink->bytes == document) << "sink holds " << sink->bytes.size() << " bytes";
+  EXPECT_TRUE(sink->finished);
+  EXPECT_GE(sink->writes, 20);  // pieces as they arrive, never the whole document
+  EXPECT_LE(sink->largest_write, 64u * 1024);
+}
+
+TEST(HttpServer, ClientVanishingMidDocumentDiscardsTheSinkUnfinished) {
+  ServerHarness harness(test_limits());
+  RawClient client = harness.connect();
+  const std::string ipp = ipp_request(IPP_OP_PRINT_JOB, 4);
+  const std::string head = http_post("/printers/demo", std::string(ipp.size() + 10'000'000, 'x'));
+  client.send(head.substr(0, head.find("\r\n\r\n") + 4) + ipp + make_document(200 * 1024));
+  std::shared_ptr<SinkRecord> sink = harness.service().sink(0);
+  ASSERT_TRUE(sink);
+  ASSERT_TRUE(sink->wait_until([](SinkRecord& r) { return r.writes > 0; }));
+  client.close();
+  ASSERT_TRUE(sink->wait_until([](SinkRecord& r) { return r.destroyed; }));
+  EXPECT_FALSE(sink->finished);
+}
+
+TEST(HttpServer, SinkRefusingAPieceSendsItsErrorAndCloses) {
+  ServerHarness harness(test_limits());
+  harness.service().fail_writes_after(100 * 1024);
+  RawClient client = harness.connect();
+  client.send(http_post("/printers/demo", ipp_request(IPP_OP_PRINT_JOB, 6) + make_document(1024 * 1024)));
+  std::optional<HttpReply> reply = client.read_reply();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
+  EXPECT_EQ(reply->header("connection"), "close");
+  IppMessage response = decode_reply(*reply);
+  EXPECT_EQ(response.status(), IPP_STATUS_ERROR_REQUEST_ENTITY);
+  EXPECT_EQ(response.request_id(), 6);
+  EXPECT_TRUE(client.wait_closed());
+  std::shared_ptr<SinkRecord> sink = harness.service().sink(0);
+  ASSERT_TRUE(sink->wait_until([](SinkRecord& r) { return r.destroyed; }));
+  EXPECT_FALSE(sink->finished);
+}
+
+TEST(HttpServer, DrainsTheBodyOfARequestAnsweredWithoutASink) {
+  ServerHarness harness(test_limits());
+  RawClient client = harness.connect();
+  // Get-Jobs with bytes after the attributes: answered, the rest read and dropped.
+  client.send(http_post("/jobs", ipp_request(IPP_OP_GET_JOBS, 1) + make_document(300 * 1024)));
+  client.send(http_post("/jobs", ipp_request(IPP_OP_GET_JOBS, 2)));
+  for (int id : {1, 2}) {
+    std::optional<HttpReply> reply = client.read_reply();
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(decode_reply(*reply).request_id(), id);
+  }
+}
+
+TEST(HttpServer, WorksWithLibcupsAsClient) {
+  ServerHarness harness(test_limits());
+  http_t* http = httpConnect2("127.0.0.1", harness.port(), nullptr, AF_INET, HTTP_ENCRYPTION_NEVER, 1, 10000, nullptr);
+  ASSERT_NE(http, nullptr);
+
+  ipp_t* request = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, "ipp://localhost/printers/demo");
+  ipp_t* response = cupsDoRequest(http, request, "/printers/demo");
+  ASSERT_NE(response, nullptr) << cupsLastErrorString();
+  EXPECT_EQ(ippGetStatusCode(response), IPP_STATUS_OK);
+  ippDelete(response);
+
+  // Print-Job with a chunked body written piece by piece, as lp does.
+  const std::string document = make_document(1024 * 1024);
+  request = ippNewRequest(IPP_OP_PRINT_JOB);
+  ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, "ipp://localhost/printers/demo");
+  ASSERT_EQ(cupsSendRequest(http, request, "/printers/demo", CUPS_LENGTH_VARIABLE), HTTP_STATUS_CONTINUE);
+  for (std::size_t at = 0; at < document.size(); at += 8192)
+    ASSERT_EQ(cupsWriteRequestData(http, document.data() + at, 8192), HTTP_STATUS_CONTINUE);
+  response = cupsGetResponse(http, "/printers/demo");
+  ippDelete(request);
+  ASSERT_NE(response, nullptr) << cupsLastErrorString();
+  EXPECT_EQ(ippGetStatusCode(response), IPP_STATUS_OK);
+  ippDelete(response);
+  httpClose(http);
+  EXPECT_EQ(harness.service().sink(0)->bytes, document);
+}
+
+}  // namespace
+}  // namespace quire::testing
