@@ -79,8 +79,7 @@ class Scheduler {
   void cancel_job(int job_id, std::string reason, Completion done);
 
   std::int64_t now() const;          // unix seconds
-  std::int64_t up_time() const;      // seconds since the scheduler started (>= 1)
-  std::int64_t start_time() const { return start_time_; }
+  std::int64_t up_time() const;      // printer-up-time: the Unix time, as CUPS does
 
  private:
   void persist(Job& job, Completion done);
@@ -101,7 +100,6 @@ class Scheduler {
   std::map<std::string, Printer, std::less<>> printers_;
   std::map<int, Job> jobs_;
   std::string default_printer_;
-  std::int64_t start_time_ = 0;
   bool stopping_ = false;
 };
 

@@ -23,20 +23,14 @@ std::vector<std::string> split_reasons(const std::string& reasons) {
   return out;
 }
 
-// Seconds since the scheduler started, for the job's time-at-* attributes
-// (0 = not yet, encoded as no-value by the caller).
-int printer_up_time_at(const Scheduler& s, std::int64_t unix_time) {
-  if (unix_time == 0) return 0;
-  return static_cast<int>(std::max<std::int64_t>(1, unix_time - s.start_time() + 1));
-}
-
-void add_time(IppMessage& out, const char* up_name, const char* date_name, const Scheduler& s, std::int64_t t) {
+// time-at-* on the printer-up-time clock (Unix time); 0 means not yet: no-value.
+void add_time(IppMessage& out, const char* up_name, const char* date_name, std::int64_t t) {
   if (t == 0) {
     ippAddOutOfBand(out.get(), IPP_TAG_JOB, IPP_TAG_NOVALUE, up_name);
     ippAddOutOfBand(out.get(), IPP_TAG_JOB, IPP_TAG_NOVALUE, date_name);
     return;
   }
-  out.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, up_name, printer_up_time_at(s, t));
+  out.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, up_name, static_cast<int>(t));
   ippAddDate(out.get(), IPP_TAG_JOB, date_name, ippTimeToDate(static_cast<time_t>(t)));
 }
 
@@ -55,12 +49,13 @@ void build_all(const Operation& op, const Job& job, IppMessage& all) {
   all.add_strings(IPP_TAG_JOB, IPP_TAG_KEYWORD, "job-state-reasons", split_reasons(r.state_reasons));
   if (!r.state_message.empty()) all.add_string(IPP_TAG_JOB, IPP_TAG_TEXT, "job-state-message", r.state_message);
   all.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "job-printer-up-time", static_cast<int>(s.up_time()));
-  add_time(all, "time-at-creation", "date-time-at-creation", s, r.created);
-  add_time(all, "time-at-processing", "date-time-at-processing", s, r.processing);
-  add_time(all, "time-at-completed", "date-time-at-completed", s, r.completed);
+  add_time(all, "time-at-creation", "date-time-at-creation", r.created);
+  add_time(all, "time-at-processing", "date-time-at-processing", r.processing);
+  add_time(all, "time-at-completed", "date-time-at-completed", r.completed);
   std::uint64_t bytes = std::accumulate(r.documents.begin(), r.documents.end(), std::uint64_t{0},
                                         [](std::uint64_t n, const DocumentRecord& d) { return n + d.size; });
-  all.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", static_cast<int>((bytes + 1023) / 1024));
+  if (!r.documents.empty() || !job.attributes || !job.attributes.find("job-k-octets"))
+    all.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", static_cast<int>((bytes + 1023) / 1024));
   all.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "job-impressions-completed", r.impressions_completed);
   all.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "job-media-sheets-completed", r.sheets_completed);
   all.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "number-of-documents", static_cast<int>(r.documents.size()));

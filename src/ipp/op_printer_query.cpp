@@ -20,8 +20,7 @@ void add_status_attributes(const Operation& op, const Printer& printer, IppMessa
   all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "queued-job-count", s.queued_job_count(printer.name()));
   all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-up-time", static_cast<int>(s.up_time()));
   ippAddDate(all.get(), IPP_TAG_PRINTER, "printer-current-time", ippTimeToDate(static_cast<time_t>(s.now())));
-  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-state-change-time",
-                  static_cast<int>(std::max<std::int64_t>(1, printer.state_change_time - s.start_time() + 1)));
+  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-state-change-time", static_cast<int>(printer.state_change_time));
   ippAddDate(all.get(), IPP_TAG_PRINTER, "printer-state-change-date-time",
              ippTimeToDate(static_cast<time_t>(printer.state_change_time)));
   all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", printer.config.description.device_uri);

@@ -35,6 +35,14 @@ std::string job_options(const Job& job) {
   return out;
 }
 
+void remember_document_size(Job& job) {
+  std::uint64_t bytes = 0;
+  for (const auto& d : job.record.documents) bytes += d.size;
+  if (ipp_attribute_t* old = job.attributes.find("job-k-octets")) ippDeleteAttribute(job.attributes.get(), old);
+  job.attributes.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", static_cast<int>((bytes + 1023) / 1024));
+  job.record.attributes = job.attributes.encode();
+}
+
 }  // namespace
 
 std::filesystem::path Scheduler::find_backend(std::string_view scheme) const {
@@ -223,6 +231,11 @@ void Scheduler::trim_history() {
   if (!server.preserve_job_files) {
     for (auto& [id, job] : jobs_) {
       if (!job.is_finished() || job.record.documents.empty() || job.running) continue;
+      // The job keeps its size (job-k-octets) in its attributes once the files go.
+      remember_document_size(job);
+      SpoolChange keep;
+      keep.job = job.record;
+      changes.push_back(std::move(keep));
       SpoolChange change;
       change.kind = SpoolChange::Kind::kRemoveDocuments;
       change.job.id = id;

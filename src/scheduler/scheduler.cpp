@@ -15,13 +15,15 @@ namespace quire {
 
 Scheduler::Scheduler(boost::asio::io_context& io, Spool& spool, Options options)
     : io_(io), strand_(boost::asio::make_strand(io)), spool_(spool), options_(std::move(options)) {
-  start_time_ = now();
 }
 
 Scheduler::~Scheduler() = default;
 
 std::int64_t Scheduler::now() const { return static_cast<std::int64_t>(std::time(nullptr)); }
-std::int64_t Scheduler::up_time() const { return std::max<std::int64_t>(1, now() - start_time_ + 1); }
+// Like CUPS, printer-up-time is the Unix time: then every time-at-* attribute, which
+// RFC 8011 defines on the printer-up-time clock, is a plain Unix time that clients
+// such as lpstat print as a date.
+std::int64_t Scheduler::up_time() const { return now(); }
 
 void Scheduler::load(std::vector<PrinterConfig> printers, std::vector<JobRecord> jobs) {
   for (auto& config : printers) {

@@ -36,7 +36,7 @@ def test_lpstat_shows_the_demo_printer_idle_and_accepting(daemon):
     r = daemon.run("lpstat", "-d")
     assert "system default destination: demo" in r.stdout, r.stdout
     r = daemon.run("lpstat", "-v", "demo")
-    assert "device for demo: file://" in r.stdout, r.stdout
+    assert r.stdout.startswith("device for demo: ") and "output" in r.stdout, r.stdout
 
 
 def test_held_job_is_listed_by_lpstat_and_cancelled_by_cancel(daemon):
