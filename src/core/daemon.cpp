@@ -14,7 +14,6 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -72,12 +71,13 @@ std::vector<fs::path> backend_dirs(const DaemonOptions& options, const ServerCon
   return dirs;
 }
 
+// The ports file is complete before "ready" is printed: tests read either.
 void report_endpoints(const fs::path& state_dir, const std::vector<std::string>& endpoints) {
-  std::ofstream ports(state_dir / "run" / "quired.ports", std::ios::trunc);
-  for (const auto& e : endpoints) {
-    ports << e << "\n";
-    std::cout << "quired: listening on " << e << "\n";
-  }
+  std::string text;
+  for (const auto& e : endpoints) text += e + "\n";
+  if (auto written = write_file_atomically(state_dir / "run" / "quired.ports", text); !written)
+    log::error().error("Unable to write the ports file: {}", written.error());
+  for (const auto& e : endpoints) std::cout << "quired: listening on " << e << "\n";
   std::cout << "quired: ready" << std::endl;
 }
 
@@ -115,6 +115,18 @@ int run_daemon(const DaemonOptions& options) {
   limits.max_body_bytes = config.max_request_size;
   HttpServer http(io, dispatcher, limits);
 
+  // Signals are caught from here on, so a SIGTERM right after "ready" stops us cleanly.
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  boost::asio::steady_timer deadline(io);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    log::error().info("Received signal {}, shutting down", signal);
+    http.stop();
+    boost::asio::post(scheduler.strand(), [&] { scheduler.shutdown(); });
+    deadline.expires_after(kShutdownGrace);
+    deadline.async_wait([&](boost::system::error_code) { io.stop(); });
+  });
+
   std::vector<std::string> listen = options.listen.empty() ? config.listen : options.listen;
   listen.push_back((options.state_dir / "run" / "quire.sock").string());
   for (const auto& text : listen) {
@@ -130,16 +142,6 @@ int run_daemon(const DaemonOptions& options) {
   log::error().info("Quire started, state directory {}", options.state_dir.string());
   scheduler.start();
 
-  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
-  boost::asio::steady_timer deadline(io);
-  signals.async_wait([&](boost::system::error_code ec, int signal) {
-    if (ec) return;
-    log::error().info("Received signal {}, shutting down", signal);
-    http.stop();
-    boost::asio::post(scheduler.strand(), [&] { scheduler.shutdown(); });
-    deadline.expires_after(kShutdownGrace);
-    deadline.async_wait([&](boost::system::error_code) { io.stop(); });
-  });
 
   unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads)
                                          : std::max(2u, std::thread::hardware_concurrency());

@@ -34,10 +34,25 @@ class LevelLetter final : public spdlog::custom_flag_formatter {
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LevelLetter>(); }
 };
 
-std::unique_ptr<spdlog::formatter> cups_formatter(bool with_level) {
+// CUPS's date: [25/Nov/2026:08:17:46 +0000] (spdlog's %z would give +00:00).
+class CupsDate final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    std::time_t t = std::chrono::system_clock::to_time_t(msg.time);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[64];
+    std::size_t n = std::strftime(buf, sizeof buf, "[%d/%b/%Y:%H:%M:%S %z]", &tm);
+    dest.append(buf, buf + n);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<CupsDate>(); }
+};
+
+std::unique_ptr<spdlog::formatter> cups_formatter() {
   auto f = std::make_unique<spdlog::pattern_formatter>();
   f->add_flag<LevelLetter>('*');
-  f->set_pattern(with_level ? "%* [%d/%b/%Y:%H:%M:%S %z] %v" : "%v");
+  f->add_flag<CupsDate>('&');
+  f->set_pattern("%* %& %v");
   return f;
 }
 
@@ -81,10 +96,10 @@ void open(const std::filesystem::path& log_dir, std::string_view level, bool als
   sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>((log_dir / "error_log").string()));
   if (also_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   auto error_logger = std::make_shared<spdlog::logger>("error_log", sinks.begin(), sinks.end());
-  error_logger->set_formatter(cups_formatter(true));
+  error_logger->set_formatter(cups_formatter());
   spdlog::set_default_logger(error_logger);
   set_level(level);
-  error_logger->flush_on(spdlog::level::warn);
+  error_logger->flush_on(spdlog::level::trace);  // every line, as CUPS writes them
   spdlog::flush_every(std::chrono::seconds(1));
   g_access = plain_file_logger("access_log", log_dir / "access_log");
   g_page = plain_file_logger("page_log", log_dir / "page_log");
