@@ -112,19 +112,22 @@ def test_acknowledged_jobs_survive_kill_9(tmp_path):
     assert d2.stop() == 0
 
 
+def spool_files(daemon):
+    """Files in the spool other than the database itself."""
+    return {p.relative_to(daemon.state_dir) for p in (daemon.state_dir / "spool").rglob("*")
+            if p.is_file() and not p.name.startswith("jobs.db")}
+
+
 def test_upload_cut_off_midway_leaves_no_job_and_no_file(daemon):
-    before = set(p.name for p in (daemon.state_dir / "spool").iterdir())
+    before = spool_files(daemon)
     body = print_job_request(daemon.uri())
     s = daemon.connect()
     s.sendall(f"POST /printers/demo HTTP/1.1\r\nHost: {daemon.host}\r\nContent-Type: application/ipp\r\n"
               f"Content-Length: {len(body) + 1_000_000}\r\n\r\n".encode() + body + b"x" * 300_000)
     # Wait until the daemon has started spooling the document, then vanish.
-    wait_until(lambda: any(p.name not in before for p in (daemon.state_dir / "spool").rglob("*") if p.is_file()),
-               what="upload to start")
+    wait_until(lambda: spool_files(daemon) - before, what="upload to start")
     s.close()
-    wait_until(lambda: set(p.name for p in (daemon.state_dir / "spool").rglob("*") if p.is_file()
-                           and not p.name.startswith("jobs.db")) == {n for n in before if not n.startswith("jobs.db")},
-               what="partial upload removed")
+    wait_until(lambda: spool_files(daemon) == before, what="partial upload removed")
     out = daemon.run("lpstat", "-W", "all", "-o").stdout
     assert out.strip() == "", out
     # And the daemon still serves.
