@@ -236,8 +236,9 @@ TEST(HttpServer, WritesOneAccessLogLinePerRequest) {
     const std::string body = ipp_request(IPP_OP_GET_PRINTER_ATTRIBUTES, 1);
     client.send(http_post("/printers/demo", body));
     ASSERT_TRUE(client.read_reply());
-    client.send("DELETE /jobs/1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    client.send("DELETE /jobs/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     ASSERT_TRUE(client.read_reply());
+    ASSERT_TRUE(client.wait_closed());  // the server logs a request before it closes
     log::flush();
     std::ifstream in(dir / "access_log");
     std::string first, second;
