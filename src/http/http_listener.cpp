@@ -170,7 +170,8 @@ asio::awaitable<void> Listener::accept_loop(std::shared_ptr<Listener> self, std:
 void Listener::admit(Socket socket, const std::shared_ptr<ServerContext>& context) {
   Peer peer = peer_of(socket);
   error_code ignored;
-  if (peer.address != "localhost") socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (socket.local_endpoint(ignored).protocol().family() != AF_UNIX)
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
   const int id = context->next_connection_id();
   auto session = std::make_shared<Session>(std::move(socket), std::move(peer), id, context);
   if (!context->add_session(id, session)) {

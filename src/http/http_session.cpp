@@ -58,6 +58,7 @@ void Session::Exchange::take_header() {
   method = std::string(request.method_string());
   target = std::string(request.target());
   content_type = std::string(request[bhttp::field::content_type]);
+  has_host = request.find(bhttp::field::host) != request.end();
   host = std::string(request[bhttp::field::host]);
   version = request.version() == 10 ? 10 : 11;
   if (auto length = parser.content_length()) content_length = *length;
@@ -160,6 +161,11 @@ asio::awaitable<std::optional<Problem>> Session::read_header(Exchange& ex) {
 }
 
 asio::awaitable<void> Session::dispatch(Exchange& ex) {
+  if (ex.version == 11 && !ex.has_host) {  // RFC 9112 §3.2: a 1.1 request without Host is a 400
+    Problem no_host{Failure::kBadRequest, "no Host header"};
+    co_await answer(ex, std::move(no_host));
+    co_return;
+  }
   std::shared_ptr<const WebHandler> web = context_->web_handler();
   switch (route_request(ex.method, ex.target, ex.content_type, web != nullptr)) {
     case Route::kIpp:

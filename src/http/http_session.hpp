@@ -136,6 +136,7 @@ struct Session::Exchange {
   std::string host;
   unsigned version = 11;
   std::optional<std::uint64_t> content_length;
+  bool has_host = false;
   bool keep_alive = false;
   bool is_head = false;
   bool expects_continue = false;

@@ -51,6 +51,7 @@ asio::awaitable<std::optional<Problem>> Session::read_ipp_message(Exchange& ex, 
                                                                   std::size_t& end) {
   const std::size_t limit = context_->limits().max_ipp_attributes_bytes;
   IppMessageScanner scanner;
+  std::vector<std::byte> piece(kPieceBytes);  // appending only what arrived keeps tiny chunks linear
   for (;;) {
     IppScanResult scan = scanner.scan(bytes);
     if (scan.status == IppScanStatus::kMalformed) co_return Problem{Failure::kBadRequest, scan.reason};
@@ -60,11 +61,9 @@ asio::awaitable<std::optional<Problem>> Session::read_ipp_message(Exchange& ex, 
     }
     if (bytes.size() > limit || scan.end > limit) co_return Problem{Failure::kTooLarge, "IPP attributes over the limit"};
     if (ex.parser.is_done()) co_return Problem{Failure::kBadRequest, "body ended inside the IPP attributes"};
-    const std::size_t old_size = bytes.size();
-    bytes.resize(old_size + kPieceBytes);
-    BodyPiece piece = co_await read_body_piece(ex, std::span(bytes).subspan(old_size));
-    bytes.resize(old_size + piece.bytes);
-    if (piece.problem) co_return piece.problem;
+    BodyPiece got = co_await read_body_piece(ex, piece);
+    bytes.insert(bytes.end(), piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(got.bytes));
+    if (got.problem) co_return got.problem;
   }
 }
 

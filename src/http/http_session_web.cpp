@@ -50,12 +50,11 @@ asio::awaitable<void> Session::serve_web(Exchange& ex, std::shared_ptr<const Web
 }
 
 asio::awaitable<std::optional<Problem>> Session::read_small_body(Exchange& ex, std::string& body) {
+  std::vector<std::byte> piece(ex.parser.is_done() ? 0 : kPieceBytes);
   while (!ex.parser.is_done()) {
-    const std::size_t old_size = body.size();
-    body.resize(old_size + kPieceBytes);
-    BodyPiece piece = co_await read_body_piece(ex, std::as_writable_bytes(std::span(body).subspan(old_size)));
-    body.resize(old_size + piece.bytes);
-    if (piece.problem) co_return piece.problem;
+    BodyPiece got = co_await read_body_piece(ex, piece);
+    body.append(reinterpret_cast<const char*>(piece.data()), got.bytes);
+    if (got.problem) co_return got.problem;
     if (body.size() > kMaxWebBodyBytes) co_return Problem{Failure::kTooLarge, "web request body over 1 MiB"};
   }
   co_return std::nullopt;

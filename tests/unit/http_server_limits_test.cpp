@@ -101,6 +101,14 @@ TEST(HttpServerLimits, AnswersGarbageWith400AndCloses) {
   EXPECT_TRUE(client.wait_closed());
 }
 
+TEST(HttpServerLimits, AnswersAnHttp11RequestWithoutHostWith400) {
+  ServerHarness harness(test_limits());
+  RawClient client = harness.connect();
+  client.send("GET / HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(expect_reply(client).status, 400);
+  EXPECT_TRUE(client.wait_closed());
+}
+
 TEST(HttpServerLimits, AnswersMalformedIppWith400) {
   ServerHarness harness(test_limits());
   RawClient client = harness.connect();

@@ -2,8 +2,17 @@
 // chunked bodies, 100 Continue, documents streamed to the sink, and libcups as client.
 #include "http_test_support.hpp"
 
+#include "quire/log.hpp"
+
 #include <cups/cups.h>
 #include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <set>
+#include <thread>
 
 namespace quire::testing {
 namespace {
@@ -184,6 +193,65 @@ TEST(HttpServer, DrainsTheBodyOfARequestAnsweredWithoutASink) {
     ASSERT_TRUE(reply);
     EXPECT_EQ(decode_reply(*reply).request_id(), id);
   }
+}
+
+TEST(HttpServer, ServesManyConnectionsAtOnce) {
+  ServerHarness harness(test_limits());
+  constexpr int kClients = 24;
+  std::vector<std::thread> clients;
+  std::atomic<int> answered{0};
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&, i] {
+      RawClient client = harness.connect();
+      const std::string document = make_document(64 * 1024 + 997 * i);  // each job its own size
+      client.send(http_post("/printers/demo", ipp_request(IPP_OP_PRINT_JOB, i + 1) + document));
+      client.send(http_post("/", ipp_request(IPP_OP_GET_PRINTER_ATTRIBUTES, 1000 + i)));
+      std::optional<HttpReply> job = client.read_reply();
+      std::optional<HttpReply> attributes = client.read_reply();
+      if (job && attributes && decode_reply(*job).request_id() == i + 1 &&
+          decode_reply(*attributes).request_id() == 1000 + i)
+        ++answered;
+    });
+  }
+  for (auto& thread : clients) thread.join();
+  EXPECT_EQ(answered, kClients);
+  std::set<std::size_t> sizes;
+  for (int i = 0; i < kClients; ++i) {
+    std::shared_ptr<SinkRecord> sink = harness.service().sink(i);
+    ASSERT_TRUE(sink->wait_until([](SinkRecord& r) { return r.destroyed; }));
+    EXPECT_TRUE(sink->finished);
+    EXPECT_TRUE(sink->bytes == make_document(sink->bytes.size())) << "job " << i << " corrupted";
+    sizes.insert(sink->bytes.size());
+  }
+  EXPECT_EQ(sizes.size(), std::size_t{kClients});
+}
+
+TEST(HttpServer, WritesOneAccessLogLinePerRequest) {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("quire-access-" + std::to_string(::getpid()));
+  std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+  log::open(dir, "info", false);
+  {
+    ServerHarness harness(test_limits());
+    RawClient client = harness.connect();
+    const std::string body = ipp_request(IPP_OP_GET_PRINTER_ATTRIBUTES, 1);
+    client.send(http_post("/printers/demo", body));
+    ASSERT_TRUE(client.read_reply());
+    client.send("DELETE /jobs/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    ASSERT_TRUE(client.read_reply());
+    ASSERT_TRUE(client.wait_closed());  // the server logs a request before it closes
+    log::flush();
+    std::ifstream in(dir / "access_log");
+    std::string first, second;
+    std::getline(in, first);
+    std::getline(in, second);
+    EXPECT_TRUE(first.starts_with("127.0.0.1 - - [")) << first;
+    EXPECT_TRUE(first.ends_with("\"POST /printers/demo HTTP/1.1\" 200 " + std::to_string(body.size()) +
+                                " Get-Printer-Attributes successful-ok"))
+        << first;
+    EXPECT_TRUE(second.find("\"DELETE /jobs/1 HTTP/1.1\" 405 ") != std::string::npos) << second;
+  }
+  spdlog::set_default_logger(previous);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(HttpServer, WorksWithLibcupsAsClient) {
