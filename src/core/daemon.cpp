@@ -11,10 +11,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <cstdio>
 #include <iostream>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace quire {
@@ -22,6 +23,37 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr auto kShutdownGrace = std::chrono::seconds(3);
+
+// Stops the io_context if shutting down takes longer than the grace period. A thread
+// of its own, not an Asio timer: a pending timer would itself keep io.run() going.
+class ShutdownWatchdog {
+ public:
+  explicit ShutdownWatchdog(boost::asio::io_context& io) : io_(io) {}
+  ~ShutdownWatchdog() { disarm(); }
+  void arm(std::chrono::seconds grace) {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable()) return;
+    thread_ = std::thread([this, grace] {
+      std::unique_lock lock(mutex_);
+      if (!done_cv_.wait_for(lock, grace, [this] { return done_; })) io_.stop();
+    });
+  }
+  void disarm() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  boost::asio::io_context& io_;
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
 
 std::expected<HttpServer::Endpoint, std::string> parse_endpoint(const std::string& text) {
   if (!text.empty() && text[0] == '/') return HttpServer::Endpoint{text, 0};
@@ -117,14 +149,13 @@ int run_daemon(const DaemonOptions& options) {
 
   // Signals are caught from here on, so a SIGTERM right after "ready" stops us cleanly.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
-  boost::asio::steady_timer deadline(io);
+  ShutdownWatchdog watchdog(io);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     log::error().info("Received signal {}, shutting down", signal);
     http.stop();
     boost::asio::post(scheduler.strand(), [&] { scheduler.shutdown(); });
-    deadline.expires_after(kShutdownGrace);
-    deadline.async_wait([&](boost::system::error_code) { io.stop(); });
+    watchdog.arm(kShutdownGrace);
   });
 
   std::vector<std::string> listen = options.listen.empty() ? config.listen : options.listen;
@@ -149,6 +180,7 @@ int run_daemon(const DaemonOptions& options) {
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
   io.run();
   for (auto& t : pool) t.join();
+  watchdog.disarm();
   log::error().info("Quire stopped");
   log::flush();
   return 0;
