@@ -75,6 +75,10 @@ class Scheduler {
   void add_document(int job_id, DocumentRecord document, DocumentWriter writer, bool last, Completion done);
   // Ends a Create-Job job's documents (Close-Job); a job with none is aborted.
   void close_job(int job_id, Completion done);
+  // Holds a job that has not started (job-hold-until `until`, default indefinite).
+  void hold_job(int job_id, std::string until, Completion done);
+  // Releases a held job back to pending.
+  void release_job(int job_id, Completion done);
   // Cancels a pending/held/processing job (a running backend is stopped first).
   void cancel_job(int job_id, std::string reason, Completion done);
 

@@ -31,6 +31,8 @@ constexpr std::array kOperations = {
     OperationEntry{IPP_OP_SEND_DOCUMENT, handle_send_document, Target::kJob, Permission::kJobOwner},
     OperationEntry{IPP_OP_CLOSE_JOB, handle_close_job, Target::kJob, Permission::kJobOwner},
     OperationEntry{IPP_OP_CANCEL_JOB, handle_cancel_job, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_HOLD_JOB, handle_hold_job, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_RELEASE_JOB, handle_release_job, Target::kJob, Permission::kJobOwner},
     OperationEntry{IPP_OP_GET_JOB_ATTRIBUTES, handle_get_job_attributes, Target::kJob, Permission::kAnyone},
     OperationEntry{IPP_OP_GET_JOBS, handle_get_jobs, Target::kPrinterOrSystem, Permission::kAnyone},
     OperationEntry{IPP_OP_GET_PRINTER_ATTRIBUTES, handle_get_printer_attributes, Target::kPrinter, Permission::kAnyone},

@@ -1,4 +1,5 @@
-// Job query and control handlers: Get-Job-Attributes, Get-Jobs, Cancel-Job.
+// Job query and control handlers: Get-Job-Attributes, Get-Jobs, Cancel-Job,
+// Hold-Job, Release-Job.
 #include "ipp/operation.hpp"
 
 namespace quire {
@@ -10,6 +11,21 @@ void handle_cancel_job(const OperationPtr& op) {
                     ippEnumString("job-state", job.state()));
   op->scheduler.cancel_job(job.id(), "by " + op->user, [op](std::expected<void, std::string> result) {
     if (!result) return op->fail(IPP_STATUS_ERROR_INTERNAL, "{}", result.error());
+    op->reply();
+  });
+}
+
+void handle_hold_job(const OperationPtr& op) {
+  std::string until = op->request.find_string("job-hold-until", IPP_TAG_OPERATION).value_or("indefinite");
+  op->scheduler.hold_job(op->job->id(), until, [op](std::expected<void, std::string> result) {
+    if (!result) return op->fail(IPP_STATUS_ERROR_NOT_POSSIBLE, "{}", result.error());
+    op->reply();
+  });
+}
+
+void handle_release_job(const OperationPtr& op) {
+  op->scheduler.release_job(op->job->id(), [op](std::expected<void, std::string> result) {
+    if (!result) return op->fail(IPP_STATUS_ERROR_NOT_POSSIBLE, "{}", result.error());
     op->reply();
   });
 }

@@ -51,6 +51,8 @@ void handle_create_job(const OperationPtr& op);
 void handle_send_document(const OperationPtr& op);
 void handle_close_job(const OperationPtr& op);
 void handle_cancel_job(const OperationPtr& op);
+void handle_hold_job(const OperationPtr& op);
+void handle_release_job(const OperationPtr& op);
 void handle_get_job_attributes(const OperationPtr& op);
 void handle_get_jobs(const OperationPtr& op);
 void handle_get_printer_attributes(const OperationPtr& op);

@@ -157,6 +157,29 @@ void Scheduler::close_job(int job_id, Completion done) {
   start_ready_jobs();
 }
 
+void Scheduler::hold_job(int job_id, std::string until, Completion done) {
+  Job* job = find_job(job_id);
+  if (!job || (job->state() != IPP_JSTATE_PENDING && job->state() != IPP_JSTATE_HELD))
+    return done(std::unexpected("job " + std::to_string(job_id) + " cannot be held now"));
+  job->record.state = IPP_JSTATE_HELD;
+  job->record.hold_until = until.empty() ? "indefinite" : std::move(until);
+  job->record.state_reasons = "job-hold-until-specified";
+  log::error().info("[Job {}] held until {}", job_id, job->record.hold_until);
+  persist(*job, std::move(done));
+}
+
+void Scheduler::release_job(int job_id, Completion done) {
+  Job* job = find_job(job_id);
+  if (!job || job->state() != IPP_JSTATE_HELD)
+    return done(std::unexpected("job " + std::to_string(job_id) + " is not held"));
+  job->record.state = IPP_JSTATE_PENDING;
+  job->record.hold_until.clear();
+  job->record.state_reasons = "none";
+  log::error().info("[Job {}] released", job_id);
+  persist(*job, std::move(done));
+  start_ready_jobs();
+}
+
 void Scheduler::persist(Job& job, Completion done) {
   SpoolChange change;
   change.job = job.record;
