@@ -50,6 +50,7 @@ class RunningJob : public std::enable_shared_from_this<RunningJob> {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   void run_document(std::size_t index);
+  void read_stderr();
   void on_process_exit(std::size_t index, int status);
 };
 

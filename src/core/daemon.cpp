@@ -55,6 +55,20 @@ class ShutdownWatchdog {
   std::thread thread_;
 };
 
+// Runs the io_context until it stops. An exception escaping a handler is a bug: it is
+// logged with what it says and the loop goes on, so one bad request cannot take the
+// daemon (and every acknowledged job's progress) down with it.
+void run_io(boost::asio::io_context& io) {
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      log::error().critical("Unhandled exception in a handler (a bug): {}", e.what());
+    }
+  }
+}
+
 std::expected<HttpServer::Endpoint, std::string> parse_endpoint(const std::string& text) {
   if (!text.empty() && text[0] == '/') return HttpServer::Endpoint{text, 0};
   auto colon = text.rfind(':');
@@ -177,10 +191,12 @@ int run_daemon(const DaemonOptions& options) {
   unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads)
                                          : std::max(2u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
-  io.run();
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&io] { run_io(io); });
+  run_io(io);
   for (auto& t : pool) t.join();
   watchdog.disarm();
+  // Finish pending commits while the scheduler they report to still exists.
+  spool->reset();
   log::error().info("Quire stopped");
   log::flush();
   return 0;

@@ -8,6 +8,8 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <array>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,6 +48,7 @@ struct RunningJob::Impl {
   std::unique_ptr<boost::asio::posix::stream_descriptor> exit_watch;
   std::unique_ptr<boost::asio::posix::stream_descriptor> stderr_pipe;
   boost::asio::steady_timer kill_timer;
+  std::array<char, 4096> stderr_buffer{};
   std::string partial_line;
   bool canceled = false;
   bool reported = false;
@@ -124,27 +127,27 @@ void RunningJob::run_document(std::size_t index) {
   m.exit_watch = std::make_unique<boost::asio::posix::stream_descriptor>(m.executor, m.process.pidfd);
   m.stderr_pipe = std::make_unique<boost::asio::posix::stream_descriptor>(m.executor, m.process.stderr_fd);
 
+  read_stderr();
   auto self = shared_from_this();
-  auto buffer = std::make_shared<std::array<char, 4096>>();
-  auto read_more = std::make_shared<std::function<void()>>();
-  *read_more = [this, self, buffer, read_more] {
-    if (!impl_->stderr_pipe) return;
-    impl_->stderr_pipe->async_read_some(boost::asio::buffer(*buffer),
-                                        [this, self, buffer, read_more](boost::system::error_code ec, std::size_t n) {
-                                          if (ec) return;
-                                          impl_->feed_stderr(buffer->data(), n);
-                                          (*read_more)();
-                                        });
-  };
-  (*read_more)();
   m.exit_watch->async_wait(boost::asio::posix::descriptor_base::wait_read,
-                           [this, self, index, read_more](boost::system::error_code ec) {
-                             *read_more = nullptr;  // break the self-reference
+                           [this, self, index](boost::system::error_code ec) {
                              if (ec) return;
                              int status = reap_process(impl_->process.pid);
                              impl_->process.pid = -1;
                              on_process_exit(index, status);
                            });
+}
+
+// Reads status lines until the pipe closes or the process's exit drains it.
+void RunningJob::read_stderr() {
+  if (!impl_->stderr_pipe) return;
+  auto self = shared_from_this();
+  impl_->stderr_pipe->async_read_some(boost::asio::buffer(impl_->stderr_buffer),
+                                      [this, self](boost::system::error_code ec, std::size_t n) {
+                                        if (ec || !impl_->stderr_pipe) return;
+                                        impl_->feed_stderr(impl_->stderr_buffer.data(), n);
+                                        read_stderr();
+                                      });
 }
 
 void RunningJob::on_process_exit(std::size_t index, int status) {

@@ -40,7 +40,9 @@ class Daemon:
 
     def start(self, listen="127.0.0.1:0", expect_ready=True):
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        args = [str(QUIRED), "--state-dir", str(self.state_dir), "--log-level", "debug"]
+        # QUIRE_DAEMON_WRAPPER (e.g. "gdb -batch -ex run -ex bt --args") runs the daemon under a tool.
+        wrapper = os.environ.get("QUIRE_DAEMON_WRAPPER", "").split()
+        args = wrapper + [str(QUIRED), "--state-dir", str(self.state_dir), "--log-level", "debug"]
         if listen:
             args += ["--listen", listen]
         args += self.extra_args
