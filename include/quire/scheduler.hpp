@@ -75,6 +75,8 @@ class Scheduler {
   void add_document(int job_id, DocumentRecord document, DocumentWriter writer, bool last, Completion done);
   // Ends a Create-Job job's documents (Close-Job); a job with none is aborted.
   void close_job(int job_id, Completion done);
+  // Pause-Printer / Resume-Printer: a disabled printer starts no jobs ("paused").
+  void set_printer_enabled(Printer& printer, bool enabled);
   // Holds a job that has not started (job-hold-until `until`, default indefinite).
   void hold_job(int job_id, std::string until, Completion done);
   // Releases a held job back to pending.

@@ -131,7 +131,7 @@ void Scheduler::on_job_exit(int job_id, int exit_code, std::string reason) {
       break;
     default:
       log::error().error("[Job {}] {}", job_id, reason);
-      job->record.state_message = reason;
+      if (job->record.state_message.empty()) job->record.state_message = reason;  // keep the backend's own ERROR:
       return finish_job(*job, IPP_JSTATE_ABORTED, "aborted-by-system");
   }
   log::error().warn("[Job {}] {}", job_id, reason);
