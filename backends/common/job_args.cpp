@@ -1,0 +1,67 @@
+// Parses a backend's argv/environment and opens its print data.
+#include "job_args.hpp"
+
+#include <cups/backend.h>
+#include <cups/cups.h>
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace quire::backend {
+namespace {
+
+std::optional<std::string> device_uri_of(char** argv, bool resolve_dnssd) {
+  if (resolve_dnssd) {
+    // libcups's own rule (DEVICE_URI, else argv[0]) plus dnssd:// resolution.
+    if (const char* uri = cupsBackendDeviceURI(argv)) return std::string(uri);
+    return std::nullopt;
+  }
+  if (const char* env = std::getenv("DEVICE_URI"); env && *env) return std::string(env);
+  if (argv[0] && std::strchr(argv[0], ':')) return std::string(argv[0]);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::expected<JobArgs, std::string> parse_job_args(int argc, char** argv, bool resolve_dnssd) {
+  if (argc != 6 && argc != 7) {
+    return std::unexpected(std::string("Usage: ") + (argv[0] ? argv[0] : "backend") +
+                           " job-id user title copies options [file]");
+  }
+  auto uri = device_uri_of(argv, resolve_dnssd);
+  if (!uri) return std::unexpected(std::string("No device URI (DEVICE_URI is not set)"));
+  JobArgs args;
+  args.device_uri = *uri;
+  args.job_id = argv[1];
+  args.user = argv[2];
+  args.title = argv[3];
+  args.copies = std::max(1, std::atoi(argv[4]));
+  args.options = argv[5];
+  if (argc == 7) args.file = argv[6];
+  else args.copies = 1;  // the filter chain made the copies already
+  return args;
+}
+
+std::expected<UniqueFd, std::string> open_print_data(const JobArgs& args) {
+  if (!args.file) return UniqueFd::borrowed(STDIN_FILENO);
+  int fd = ::open(args.file->c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return std::unexpected("Unable to open print file " + *args.file + ": " +
+                           std::strerror(errno));
+  }
+  return UniqueFd(fd);
+}
+
+std::optional<std::string> find_job_option(const JobArgs& args, const char* name) {
+  cups_option_t* options = nullptr;
+  int count = cupsParseOptions(args.options.c_str(), 0, &options);
+  std::optional<std::string> value;
+  if (const char* v = cupsGetOption(name, count, options)) value = v;
+  cupsFreeOptions(count, options);
+  return value;
+}
+
+}  // namespace quire::backend
