@@ -32,15 +32,25 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view qu
   return options;
 }
 
+// "socket://host:9100?waiteof=false" has no path, which httpSeparateURI refuses; CUPS's
+// documentation writes "socket://host:9100/?waiteof=false". Accept both.
+std::string with_root_path(const std::string& uri) {
+  std::size_t authority = uri.find("://");
+  if (authority == std::string::npos) return uri;
+  std::size_t end = uri.find_first_of("/?", authority + 3);
+  if (end == std::string::npos || uri[end] == '/') return uri;
+  return uri.substr(0, end) + "/" + uri.substr(end);
+}
+
 }  // namespace
 
 std::expected<DeviceUri, std::string> DeviceUri::parse(const std::string& uri) {
   char scheme[64], userpass[256], host[1024], resource[4096];
   int port = 0;
   // Paths decoded, query left encoded so that "%26" in a value survives the split.
-  http_uri_status_t status =
-      httpSeparateURI(HTTP_URI_CODING_MOST, uri.c_str(), scheme, sizeof scheme, userpass,
-                      sizeof userpass, host, sizeof host, &port, resource, sizeof resource);
+  http_uri_status_t status = httpSeparateURI(
+      HTTP_URI_CODING_MOST, with_root_path(uri).c_str(), scheme, sizeof scheme, userpass,
+      sizeof userpass, host, sizeof host, &port, resource, sizeof resource);
   if (status < HTTP_URI_STATUS_OK) {
     return std::unexpected("Bad device URI \"" + uri + "\": " + httpURIStatusString(status));
   }

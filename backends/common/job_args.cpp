@@ -14,14 +14,18 @@ namespace quire::backend {
 namespace {
 
 std::optional<std::string> device_uri_of(char** argv, bool resolve_dnssd) {
-  if (resolve_dnssd) {
-    // libcups's own rule (DEVICE_URI, else argv[0]) plus dnssd:// resolution.
-    if (const char* uri = cupsBackendDeviceURI(argv)) return std::string(uri);
+  std::string uri;
+  if (const char* env = std::getenv("DEVICE_URI"); env && *env) uri = env;
+  else if (argv[0] && std::strchr(argv[0], ':')) uri = argv[0];
+  else return std::nullopt;
+  // Only DNS-SD service names ("ipp://Office._ipp._tcp.local/") need libcups's resolver;
+  // it also rejects URIs like "socket://host:9100?waiteof=false" that CUPS users write.
+  if (resolve_dnssd && uri.find("._tcp") != std::string::npos) {
+    ::setenv("DEVICE_URI", uri.c_str(), 1);
+    if (const char* resolved = cupsBackendDeviceURI(argv)) return std::string(resolved);
     return std::nullopt;
   }
-  if (const char* env = std::getenv("DEVICE_URI"); env && *env) return std::string(env);
-  if (argv[0] && std::strchr(argv[0], ':')) return std::string(argv[0]);
-  return std::nullopt;
+  return uri;
 }
 
 }  // namespace
