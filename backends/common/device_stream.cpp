@@ -116,16 +116,23 @@ class Pump {
     switch (err) {
       case EINTR: return std::nullopt;
       case EAGAIN: pause_until_ = Clock::now() + kBusyPause; return std::nullopt;
-      case ENOSPC: set_device_state(media_empty_, "media-empty-warning", "Out of paper"); return std::nullopt;
-      case ENXIO: set_device_state(offline_, "offline-report", "The printer is not connected"); return std::nullopt;
+      case ENOSPC:
+        if (!opt_.transient_device_errors) break;
+        set_device_state(media_empty_, "media-empty-warning", "Out of paper");
+        return std::nullopt;
+      case ENXIO:
+        if (!opt_.transient_device_errors) break;
+        set_device_state(offline_, "offline-report", "The printer is not connected");
+        return std::nullopt;
       case ECONNRESET: case EPIPE: return StreamError{StreamFailure::kDeviceClosed, err};
-      default: return StreamError{StreamFailure::kDevice, err};
+      default: break;
     }
+    return StreamError{StreamFailure::kDevice, err};
   }
 
   void set_device_state(bool& flag, const char* reason, const char* message) {
     pause_until_ = Clock::now() + kDeviceStatePause;
-    if (flag || !opt_.report_device_state) return;
+    if (flag) return;
     flag = true;
     report_state(std::string("+") + reason);
     report_info(message);
