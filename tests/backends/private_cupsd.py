@@ -26,8 +26,11 @@ def _free_port():
 
 
 class PrivateCupsd:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, file_backend: Path = None):
+        """file_backend: Quire's file backend, installed as the "quirefile" scheme so that
+        raw queues print through it (cupsd runs no backend for its own file: URIs)."""
         self.root = Path(root)
+        self.file_backend = file_backend
         self.port = None
         self.proc = None
 
@@ -43,6 +46,9 @@ class PrivateCupsd:
         for entry in ("daemon", "filter", "cgi-bin", "monitor", "notifier", "driver"):
             if (CUPS_SERVERBIN / entry).exists() and not (r / "serverbin" / entry).exists():
                 (r / "serverbin" / entry).symlink_to(CUPS_SERVERBIN / entry)
+        if self.file_backend:
+            shutil.copy(self.file_backend, r / "serverbin/backend/quirefile")
+            (r / "serverbin/backend/quirefile").chmod(0o755)
         failing = r / "serverbin/backend/testfail"
         failing.write_text(FAILING_BACKEND)
         failing.chmod(0o755)
@@ -137,8 +143,9 @@ SystemGroup root
         return out
 
     def add_raw_queue(self, name, device_uri=None, error_policy=None):
-        """A raw queue (no filters) printing to out/<name>.prn unless told otherwise."""
-        uri = device_uri or f"file://{self.root}/out/{name}.prn"
+        """A raw queue (no filters) printing to out/<name>.prn through Quire's file backend,
+        unless told otherwise."""
+        uri = device_uri or f"quirefile://{self.root}/out/{name}.prn"
         self.run("lpadmin", "-h", self.host, "-p", name, "-v", uri, "-E")
         if error_policy:
             self.run("lpadmin", "-h", self.host, "-p", name, "-o", f"printer-error-policy={error_policy}")
