@@ -182,11 +182,9 @@ class IppDelivery {
 
   // ---- creating the job ----------------------------------------------------------
 
-  void add_job_attributes(ipp_t* request, const PrinterInfo& info) const {
+  // IPP wants the operation group before the job group: call in this order.
+  void add_job_name(ipp_t* request) const {
     ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, args_.title.c_str());
-    if (args_.copies > 1 && copies_by_attribute(info)) {
-      ippAddInteger(request, IPP_TAG_JOB, IPP_TAG_INTEGER, "copies", args_.copies);
-    }
   }
 
   void add_document_format(ipp_t* request, const PrinterInfo& info) const {
@@ -195,12 +193,19 @@ class IppDelivery {
                  info.document_format.c_str());
   }
 
+  void add_job_template(ipp_t* request, const PrinterInfo& info) const {
+    if (args_.copies > 1 && copies_by_attribute(info)) {
+      ippAddInteger(request, IPP_TAG_JOB, IPP_TAG_INTEGER, "copies", args_.copies);
+    }
+  }
+
   std::expected<void, ExitCode> validate(const PrinterInfo& info) {
     if (!info.validate_job) return {};
     auto reply = call_with_retries(IPP_OP_VALIDATE_JOB, [&] {
       IppPtr request = session_.new_request(IPP_OP_VALIDATE_JOB);
-      add_job_attributes(request.get(), info);
+      add_job_name(request.get());
       add_document_format(request.get(), info);
+      add_job_template(request.get(), info);
       return request;
     });
     if (!reply) return std::unexpected(reply.error());
@@ -226,7 +231,8 @@ class IppDelivery {
   std::expected<int, ExitCode> create_and_send(const PrinterInfo& info) {
     auto created = call_with_retries(IPP_OP_CREATE_JOB, [&] {
       IppPtr request = session_.new_request(IPP_OP_CREATE_JOB);
-      add_job_attributes(request.get(), info);
+      add_job_name(request.get());
+      add_job_template(request.get(), info);
       return request;
     });
     if (!created) return std::unexpected(created.error());
@@ -247,8 +253,9 @@ class IppDelivery {
   std::expected<int, ExitCode> print_job(const PrinterInfo& info) {
     for (;;) {
       IppPtr request = session_.new_request(IPP_OP_PRINT_JOB);
-      add_job_attributes(request.get(), info);
+      add_job_name(request.get());
       add_document_format(request.get(), info);
+      add_job_template(request.get(), info);
       IppReply reply = session_.call_with_document(std::move(request), input_fd_, input_length());
       if (reply.ok()) return job_id_of(reply.response.get());
       bool can_resend = args_.file && !cancel_requested() &&

@@ -3,8 +3,10 @@ loopback port (never 631), FileDevice on, raw queues that write to files, and a
 ServerBin whose backend/ directory the test controls. Started and stopped by the test
 session; never touches the system service."""
 
+import contextlib
 import os
 import shutil
+import tempfile
 import signal
 import socket
 import subprocess
@@ -165,3 +167,22 @@ SystemGroup root
             if line.startswith("job-state (enum) = "):
                 return line.split(" = ", 1)[1]
         raise RuntimeError(f"no job-state in {out.stdout} {out.stderr}")
+
+
+@contextlib.contextmanager
+def private_cupsd(file_backend=None):
+    """Starts a private cupsd in a fresh directory under /tmp (cupsd runs backends as
+    "lp", which must reach them: pytest's own temp directories are private to root),
+    and stops it and removes the directory afterwards."""
+    import pytest
+    from conftest import BACKEND_DIR
+    if not os.path.exists(CUPSD):
+        pytest.skip("cupsd is not installed (Debian package cups-daemon)")
+    root = Path(tempfile.mkdtemp(prefix="quire-cupsd-"))
+    server = PrivateCupsd(root, file_backend=file_backend or BACKEND_DIR / "file")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
