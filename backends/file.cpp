@@ -29,7 +29,9 @@ std::expected<std::string, std::string> path_from_uri(const std::string& uri) {
   if (!uri.empty() && uri[0] == '/') return uri;
   auto parsed = qb::DeviceUri::parse(uri);
   if (!parsed) return std::unexpected(parsed.error());
-  if (parsed->path().empty()) return std::unexpected("Device URI " + uri + " names no file");
+  // libcups reads "file:" as "file:/"; only an explicit "/" may mean the root directory.
+  bool names_a_path = uri.find('/', uri.find(':')) != std::string::npos;
+  if (parsed->path().empty() || !names_a_path) return std::unexpected("Device URI " + uri + " names no file");
   return parsed->path();
 }
 

@@ -114,8 +114,8 @@ class UsbPump {
         out_(libusb_alloc_transfer(0)), in_(libusb_alloc_transfer(0)) {}
 
   ~UsbPump() {
-    cancel_and_wait(out_.get(), out_busy_);
-    cancel_and_wait(in_.get(), in_busy_);
+    cancel_and_wait(out_, out_busy_);
+    cancel_and_wait(in_, in_busy_);
   }
 
   void start_back_channel() {
@@ -213,11 +213,12 @@ class UsbPump {
     libusb_handle_events_timeout_completed(ctx_, &tv, nullptr);
   }
 
-  void cancel_and_wait(libusb_transfer* t, const bool& busy) {
+  void cancel_and_wait(Transfer& t, const bool& busy) {
     if (!t || !busy) return;
-    libusb_cancel_transfer(t);
+    libusb_cancel_transfer(t.get());
     auto until = qb::Deadline::after(kStopWait);
     while (busy && !until.expired()) pump(kEventSlice);
+    if (busy) t.release();  // libusb still owns it: leaking beats freeing a live transfer
   }
 
   // IEEE 1284 GET_PORT_STATUS: bit 5 paper empty, bit 4 selected (on line).
