@@ -60,6 +60,9 @@ class Backend:
             "PRINTER": "testq", "CUPS_SERVERROOT": "/etc/cups", "LANG": "C",
             "SOFTWARE": "Quire-test", "USER": "root",
         }
+        for name in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):  # sanitizer builds
+            if name in os.environ:
+                full_env[name] = os.environ[name]
         if not discovery:
             full_env["DEVICE_URI"] = uri
         for key, value in (env or {}).items():

@@ -29,6 +29,9 @@ def usb(backends, tmp_path):
         env = dict(kwargs.pop("env", {}))
         if unplug_after:
             env["FAKEUSB_UNPLUG_AFTER"] = str(unplug_after)
+        # umockdev's preload library comes before ASan's runtime in a sanitizer build.
+        env["ASAN_OPTIONS"] = ":".join(filter(None, [os.environ.get("ASAN_OPTIONS"),
+                                                     "verify_asan_link_order=0"]))
         wrapper = ("umockdev-wrapper", "/usr/bin/python3", str(FAKE), str(out), "--")
         b = backends("usb", uri, discovery=discovery, cups=cups, env=env, wrapper=wrapper,
                      back_channel=False, side_channel=cups, **kwargs)
