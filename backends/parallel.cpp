@@ -26,6 +26,7 @@
 #include "common/ieee1284.hpp"
 #include "common/job_args.hpp"
 #include "common/net_connect.hpp"
+#include "common/side_channel.hpp"
 
 namespace qb = quire::backend;
 using qb::ExitCode;
@@ -174,12 +175,12 @@ ExitCode print(const qb::JobArgs& args, const std::string& path, qb::seconds con
   qb::report_state("-connecting-to-device");
   if (!port) return port.error();
   make_raw_if_tty(port->get());
-  if (std::string id = read_device_id(port->get(), path); !id.empty()) {
-    qb::report_debug("IEEE 1284 device ID: " + id);
-  }
+  std::string id = read_device_id(port->get(), path);
+  if (!id.empty()) qb::report_debug("IEEE 1284 device ID: " + id);
   qb::StreamOptions options;
   options.transient_device_errors = true;
   options.read_back_channel = (::fcntl(port->get(), F_GETFL) & O_ACCMODE) == O_RDWR;
+  qb::describe_device(id, options.read_back_channel);
   options.stop_on_cancel = args.file.has_value();
   auto back_channel = qb::BackChannel::from_fd3();
   qb::report_info("Sending data to printer.");

@@ -17,6 +17,7 @@
 #include "common/device_uri.hpp"
 #include "common/job_args.hpp"
 #include "common/net_connect.hpp"
+#include "common/side_channel.hpp"
 
 namespace qb = quire::backend;
 using qb::ExitCode;
@@ -51,11 +52,17 @@ std::expected<SocketSettings, std::string> read_settings(const std::string& devi
   return s;
 }
 
-// Like CUPS, don't hold the printer while the filters are still computing the first page.
+// Like CUPS, don't hold the printer while the filters are still computing the first
+// page; answer their side-channel questions meanwhile (nothing is sent yet, so a drain
+// is complete at once).
 bool wait_for_first_data(int input_fd) {
-  pollfd fds[2] = {{input_fd, POLLIN, 0}, {qb::cancel_fd(), POLLIN, 0}};
   while (!qb::cancel_requested()) {
-    if (::poll(fds, 2, -1) > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) return true;
+    pollfd fds[3] = {{input_fd, POLLIN, 0}, {qb::cancel_fd(), POLLIN, 0}, {qb::side_channel_fd(), POLLIN, 0}};
+    if (::poll(fds, 3, -1) <= 0) continue;
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) return true;
+    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) && qb::serve_side_channel() == qb::SideRequest::kDrain) {
+      qb::answer_drain();
+    }
   }
   return false;
 }
@@ -115,6 +122,7 @@ void wait_for_printer_eof(int fd, qb::BackChannel& back_channel, qb::seconds sil
 }
 
 ExitCode print(const qb::JobArgs& args, const SocketSettings& s) {
+  qb::describe_device("", /*bidirectional=*/true);
   auto input = qb::open_print_data(args);
   if (!input) {
     qb::report_error(input.error());

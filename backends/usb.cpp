@@ -19,6 +19,7 @@
 #include "common/device_uri.hpp"
 #include "common/job_args.hpp"
 #include "common/net_connect.hpp"
+#include "common/side_channel.hpp"
 #include "common/usb_printer.hpp"
 
 namespace qb = quire::backend;
@@ -187,9 +188,14 @@ class UsbPump {
     failure_ = UsbFailure::kIo;
   }
 
+  // Called with nothing left to send: what the filter wrote so far has reached the
+  // printer, so a drain request can be answered at once.
   void read_input(int fd) {
-    pollfd fds[2] = {{fd, POLLIN, 0}, {qb::cancel_fd(), POLLIN, 0}};
-    if (::poll(fds, 2, static_cast<int>(kEventSlice.count())) <= 0) return;
+    pollfd fds[3] = {{fd, POLLIN, 0}, {qb::cancel_fd(), POLLIN, 0}, {qb::side_channel_fd(), POLLIN, 0}};
+    if (::poll(fds, 3, static_cast<int>(kEventSlice.count())) <= 0) return;
+    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) && qb::serve_side_channel() == qb::SideRequest::kDrain) {
+      qb::answer_drain();
+    }
     if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) return;
     ssize_t n = ::read(fd, buffer_, sizeof buffer_);
     if (n < 0 && errno != EINTR && errno != EAGAIN) failure_ = UsbFailure::kInput;
@@ -281,6 +287,7 @@ ExitCode send_job(libusb_context* ctx, const ClaimedPrinter& claimed, const qb::
   if (auto id = qb::read_usb_device_id(claimed.handle.get(), claimed.printer)) {
     qb::report_debug("IEEE 1284 device ID: " + *id);
   }
+  qb::describe_device(claimed.printer.device_id, claimed.printer.in_endpoint != 0);
   auto back_channel = qb::BackChannel::from_fd3();
   UsbPump pump(ctx, claimed, back_channel, args.file.has_value());
   pump.start_back_channel();

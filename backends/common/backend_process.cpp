@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "back_channel.hpp"
+#include "side_channel.hpp"
 
 namespace quire::backend {
 namespace {
@@ -50,6 +51,7 @@ void open_cancel_pipe() {
 
 void start_backend() {
   BackChannel::probe_fd3();
+  probe_side_channel();
   reserve_fd(3);
   reserve_fd(4);
   open_cancel_pipe();

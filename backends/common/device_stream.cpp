@@ -11,6 +11,7 @@
 
 #include "backend_status.hpp"
 #include "backend_process.hpp"
+#include "side_channel.hpp"
 
 namespace quire::backend {
 namespace {
@@ -37,7 +38,9 @@ class Pump {
       if (Outcome e = fill()) return std::unexpected(*e);
       if (Outcome e = drain()) return std::unexpected(*e);
       if (Outcome e = check_stall()) return std::unexpected(*e);
+      serve_side_channel_requests();
     }
+    if (drain_pending_) answer_drain();
     return total_;
   }
 
@@ -52,6 +55,7 @@ class Pump {
     if (fds_[0].events == 0) fds_[0].fd = -1;  // a hang-up now would only spin the loop
     fds_[1] = {pending() == 0 && !input_done_ ? in_ : -1, POLLIN, 0};
     fds_[2] = {cancel_seen_ ? -1 : cancel_fd(), POLLIN, 0};
+    fds_[3] = {drain_pending_ ? -1 : side_channel_fd(), POLLIN, 0};
     int timeout = static_cast<int>(kPollCap.count());
     if (paused()) timeout = static_cast<int>(kBusyPause.count());
     if (grace_) timeout = std::min(timeout, grace_->poll_timeout(kPollCap));
@@ -144,6 +148,20 @@ class Pump {
     media_empty_ = offline_ = false;
   }
 
+  // A drain is answered once what we read is written and the filter has nothing
+  // more waiting in the pipe.
+  void serve_side_channel_requests() {
+    if (fds_[3].fd >= 0 && (fds_[3].revents & (POLLIN | POLLHUP | POLLERR))) {
+      drain_pending_ = serve_side_channel() == SideRequest::kDrain;
+    }
+    if (!drain_pending_ || pending() > 0) return;
+    pollfd in{in_, POLLIN, 0};
+    if (input_done_ || ::poll(&in, 1, 0) == 0) {
+      answer_drain();
+      drain_pending_ = false;
+    }
+  }
+
   Outcome check_stall() {
     if (opt_.stall_timeout.count() == 0 || pending() == 0) return std::nullopt;
     if (Clock::now() - last_progress_ < opt_.stall_timeout) return std::nullopt;
@@ -158,9 +176,10 @@ class Pump {
   std::size_t start_ = 0, end_ = 0;
   std::uint64_t total_ = 0;
   bool input_done_ = false, cancel_seen_ = false, media_empty_ = false, offline_ = false;
+  bool drain_pending_ = false;
   std::optional<Deadline> grace_;
   Clock::time_point last_progress_, pause_until_;
-  std::array<pollfd, 3> fds_{};
+  std::array<pollfd, 4> fds_{};
 };
 
 }  // namespace

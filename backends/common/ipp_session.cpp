@@ -10,6 +10,7 @@
 
 #include "backend_process.hpp"
 #include "backend_status.hpp"
+#include "side_channel.hpp"
 
 namespace quire::backend {
 namespace {
@@ -119,10 +120,14 @@ namespace {
 // Copies the document into the request body; false when reading failed or SIGTERM.
 bool stream_document(http_t* http, int input_fd, http_status_t& status) {
   char buffer[65536];
-  pollfd fds[2] = {{input_fd, POLLIN, 0}, {cancel_fd(), POLLIN, 0}};
   while (status == HTTP_STATUS_CONTINUE) {
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return false;
+    pollfd fds[3] = {{input_fd, POLLIN, 0}, {cancel_fd(), POLLIN, 0}, {side_channel_fd(), POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0 && errno != EINTR) return false;
     if (cancel_requested()) return false;
+    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) && serve_side_channel() == SideRequest::kDrain) {
+      answer_drain();  // everything read so far is in the request body
+    }
+    if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
     ssize_t n = ::read(input_fd, buffer, sizeof buffer);
     if (n == 0) return true;
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;

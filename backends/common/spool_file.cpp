@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "backend_process.hpp"
+#include "side_channel.hpp"
 
 namespace quire::backend {
 namespace {
@@ -40,10 +41,13 @@ std::expected<UniqueFd, std::string> spool_to_temp_file(int input_fd) {
   auto file = make_temp_file();
   if (!file) return file;
   char buffer[65536];
-  pollfd fds[2] = {{input_fd, POLLIN, 0}, {cancel_fd(), POLLIN, 0}};
   for (;;) {
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR) return std::unexpected("poll: " + std::string(std::strerror(errno)));
+    pollfd fds[3] = {{input_fd, POLLIN, 0}, {cancel_fd(), POLLIN, 0}, {side_channel_fd(), POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0 && errno != EINTR) return std::unexpected("poll: " + std::string(std::strerror(errno)));
     if (cancel_requested()) return std::unexpected(std::string("canceled"));
+    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) && serve_side_channel() == SideRequest::kDrain) {
+      answer_drain();  // what the filter wrote is in the spool file
+    }
     if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
     ssize_t n = ::read(input_fd, buffer, sizeof buffer);
     if (n == 0) break;

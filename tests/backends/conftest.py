@@ -214,3 +214,25 @@ def job_file(tmp_path):
         path.write_bytes(data)
         return path, data
     return make
+
+
+def side_channel_request(backend, command, timeout=WAIT):
+    """Sends one side-channel request the way cupsSideChannelDoRequest does (command,
+    status, 16-bit length, data) on the backend's fd 4 and returns (command, status,
+    data) of the answer."""
+    import struct
+    backend.sc_sock.settimeout(timeout)
+    backend.sc_sock.sendall(bytes([command, 0, 0, 0]))
+    head = b""
+    while len(head) < 4:
+        head += backend.sc_sock.recv(4 - len(head))
+    length = struct.unpack(">H", head[2:4])[0]
+    data = b""
+    while len(data) < length:
+        data += backend.sc_sock.recv(length - len(data))
+    return head[0], head[1], data
+
+
+# cups/sidechannel.h
+SC_DRAIN_OUTPUT, SC_GET_BIDI, SC_GET_DEVICE_ID, SC_GET_STATE, SC_SNMP_GET = 2, 3, 4, 5, 6
+SC_STATUS_OK, SC_STATUS_NOT_IMPLEMENTED = 1, 7

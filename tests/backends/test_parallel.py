@@ -179,3 +179,15 @@ def test_uri_without_a_device_stops_the_queue(backends, job_file):
     path, _ = job_file(10)
     b = backends("parallel", "parallel:", file=path)
     assert b.wait() == STOP
+
+
+def test_side_channel_reports_bidi_and_no_device_id_for_a_pty(backends, port):
+    from conftest import SC_GET_BIDI, SC_GET_DEVICE_ID, SC_STATUS_NOT_IMPLEMENTED, SC_STATUS_OK, side_channel_request
+    b = backends("parallel", f"parallel:{port.path}", stdin_pipe=True)
+    b.proc.stdin.write(b"x")
+    b.proc.stdin.flush()
+    port.wait_for_bytes(1)  # the port is open and described
+    assert side_channel_request(b, SC_GET_BIDI) == (SC_GET_BIDI, SC_STATUS_OK, b"\x01")
+    assert side_channel_request(b, SC_GET_DEVICE_ID)[1] == SC_STATUS_NOT_IMPLEMENTED
+    b.proc.stdin.close()
+    assert b.wait() == OK

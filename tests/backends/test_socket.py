@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import CANCEL, FAILED, OK, RETRY, STOP
+from conftest import CANCEL, FAILED, OK, RETRY, STOP, deadline_wait
 from sinks import TcpSink
 
 
@@ -223,3 +223,21 @@ def test_cups_socket_backend_and_ours_report_the_same_discovery_scheme(backends)
     theirs = backends("socket", "", discovery=True, cups=True)
     assert ours.wait() == OK and theirs.wait() == OK
     assert ours.stdout.split(b'"')[:4] == theirs.stdout.split(b'"')[:4]
+
+
+def test_side_channel_questions_are_answered_before_and_during_the_job(backends, sink):
+    from conftest import (SC_DRAIN_OUTPUT, SC_GET_BIDI, SC_GET_STATE, SC_SNMP_GET, SC_STATUS_NOT_IMPLEMENTED,
+                          SC_STATUS_OK, side_channel_request)
+    printer = sink()
+    b = backends("socket", f"socket://127.0.0.1:{printer.port}", stdin_pipe=True)
+    # A driver asks before it sends anything (the backend has not connected yet).
+    assert side_channel_request(b, SC_GET_BIDI) == (SC_GET_BIDI, SC_STATUS_OK, b"\x01")
+    assert side_channel_request(b, SC_GET_STATE) == (SC_GET_STATE, SC_STATUS_OK, b"\x01")
+    assert side_channel_request(b, SC_SNMP_GET)[1] == SC_STATUS_NOT_IMPLEMENTED
+    b.proc.stdin.write(b"page 1")
+    b.proc.stdin.flush()
+    # A drain is answered once the data written so far has reached the printer.
+    assert side_channel_request(b, SC_DRAIN_OUTPUT) == (SC_DRAIN_OUTPUT, SC_STATUS_OK, b"")
+    deadline_wait(lambda: bytes(printer.received) == b"page 1", what="page 1 at the printer")
+    b.proc.stdin.close()
+    assert b.wait() == OK
