@@ -209,3 +209,75 @@ def test_cups_lpd_backend_delivers_the_same_job(backends, lpd, job_file):
     strip = lambda lines: [re.sub(r"dfA\d{3}", "dfA", l) for l in lines]  # noqa: E731
     # CUPS numbers files by its pid, we by the job id; everything else matches.
     assert strip(ours.control_lines()) == strip(theirs.control_lines())
+
+
+# ---- against CUPS's cups-lpd -------------------------------------------------------
+
+CUPS_LPD = "/usr/lib/cups/daemon/cups-lpd"
+
+
+class CupsLpdListener:
+    """Socket activation for cups-lpd (an inetd service): accepts on a loopback port
+    and runs one cups-lpd per connection with the socket as its stdin and stdout,
+    queueing into a private cupsd."""
+
+    def __init__(self, cupsd):
+        import socket
+        import subprocess
+        import threading
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.children = []
+        env = {"PATH": "/usr/bin:/bin", "CUPS_SERVER": cupsd.host, "LANG": "C"}
+
+        def serve():
+            while True:
+                try:
+                    conn, _ = self.sock.accept()
+                except OSError:
+                    return
+                self.children.append(subprocess.Popen([CUPS_LPD], stdin=conn.fileno(), stdout=conn.fileno(),
+                                                      stderr=subprocess.DEVNULL, env=env))
+                conn.close()
+        threading.Thread(target=serve, daemon=True).start()
+
+    def close(self):
+        self.sock.close()
+        for c in self.children:
+            try:
+                c.wait(10)
+            except Exception:  # noqa: BLE001 - never leave one behind
+                c.kill()
+
+
+@pytest.fixture(scope="module")
+def cups_lpd():
+    from private_cupsd import private_cupsd
+    if not os.path.exists(CUPS_LPD):
+        pytest.skip("cups-lpd is not installed (Debian package cups-daemon)")
+    with private_cupsd() as cupsd:
+        cupsd.add_raw_queue("lpdq")
+        listener = CupsLpdListener(cupsd)
+        yield cupsd, listener
+        listener.close()
+
+
+def test_cups_lpd_receives_the_job_into_cupsd(backends, cups_lpd, job_file):
+    from conftest import deadline_wait
+    cupsd, listener = cups_lpd
+    path, data = job_file(80_000)
+    b = backends("lpd", f"lpd://127.0.0.1:{listener.port}/lpdq", user="erin", title="Via cups-lpd",
+                 file=path)
+    assert b.wait() == OK, b.stderr()
+    assert b.has_line(r"^INFO: Data file sent successfully\.$")
+    deadline_wait(lambda: cupsd.output("lpdq") == data, what="the job in cupsd's output")
+
+
+def test_cups_lpd_refuses_an_unknown_queue(backends, cups_lpd, job_file):
+    _, listener = cups_lpd
+    path, _ = job_file(100)
+    b = backends("lpd", f"lpd://127.0.0.1:{listener.port}/nosuchqueue", file=path)
+    assert b.wait() == FAILED, b.stderr()
+    assert b.has_line(r"^ERROR: ")
