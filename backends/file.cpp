@@ -31,7 +31,8 @@ std::expected<std::string, std::string> path_from_uri(const std::string& uri) {
   if (!parsed) return std::unexpected(parsed.error());
   // libcups reads "file:" as "file:/"; only an explicit "/" may mean the root directory.
   bool names_a_path = uri.find('/', uri.find(':')) != std::string::npos;
-  if (parsed->path().empty() || !names_a_path) return std::unexpected("Device URI " + uri + " names no file");
+  if (parsed->path().empty() || !names_a_path)
+    return std::unexpected("Device URI " + uri + " names no file");
   return parsed->path();
 }
 

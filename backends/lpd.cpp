@@ -30,7 +30,7 @@ using qb::ExitCode;
 namespace {
 
 constexpr int kDefaultPort = 515;
-constexpr qb::seconds kDefaultTimeout{300};  // CUPS's default for each LPD reply
+constexpr qb::seconds kDefaultTimeout{300};     // CUPS's default for each LPD reply
 constexpr char kStreamSize[] = "999999999999";  // "until the connection closes" (CUPS)
 
 enum class Reserve { kNone, kAny, kRfc1179 };
@@ -45,8 +45,8 @@ struct LpdSettings {
   qb::seconds timeout = kDefaultTimeout;
   qb::seconds contimeout = qb::kDefaultConnectTimeout;
   Reserve reserve = Reserve::kNone;
-  bool stream = false;          // mode=stream: no spooling of stdin, size unknown
-  bool manual_copies = true;    // send the data N times rather than N print lines
+  bool stream = false;        // mode=stream: no spooling of stdin, size unknown
+  bool manual_copies = true;  // send the data N times rather than N print lines
   bool sanitize_title = true;
 };
 
@@ -58,21 +58,28 @@ std::expected<void, std::string> read_enum_options(const qb::DeviceUri& uri, Lpd
     s.format = (*f)[0];
   }
   if (auto o = uri.option("order")) {
-    if (strcasecmp(o->c_str(), "data,control") == 0) s.data_first = true;
-    else if (strcasecmp(o->c_str(), "control,data") != 0)
+    if (strcasecmp(o->c_str(), "data,control") == 0) {
+      s.data_first = true;
+    } else if (strcasecmp(o->c_str(), "control,data") != 0) {
       return std::unexpected("Unknown file order \"" + *o + "\"");
+    }
   }
   if (auto r = uri.option("reserve")) {
-    if (strcasecmp(r->c_str(), "rfc1179") == 0) s.reserve = Reserve::kRfc1179;
-    else if (r->empty() || strcasecmp(r->c_str(), "any") == 0 || strcasecmp(r->c_str(), "yes") == 0)
+    if (strcasecmp(r->c_str(), "rfc1179") == 0) {
+      s.reserve = Reserve::kRfc1179;
+    } else if (r->empty() || strcasecmp(r->c_str(), "any") == 0 ||
+               strcasecmp(r->c_str(), "yes") == 0) {
       s.reserve = Reserve::kAny;
-    else if (strcasecmp(r->c_str(), "none") != 0 && strcasecmp(r->c_str(), "no") != 0)
+    } else if (strcasecmp(r->c_str(), "none") != 0 && strcasecmp(r->c_str(), "no") != 0) {
       return std::unexpected("Unknown reserve value \"" + *r + "\"");
+    }
   }
   if (auto m = uri.option("mode")) {
-    if (strcasecmp(m->c_str(), "stream") == 0) s.stream = true;
-    else if (strcasecmp(m->c_str(), "standard") != 0)
+    if (strcasecmp(m->c_str(), "stream") == 0) {
+      s.stream = true;
+    } else if (strcasecmp(m->c_str(), "standard") != 0) {
       return std::unexpected("Unknown mode \"" + *m + "\"");
+    }
   }
   return {};
 }
@@ -115,7 +122,9 @@ std::string field(std::string_view value, std::size_t limit) {
 // CUPS's sanitize_title: only letters, digits and spaces survive.
 std::string sanitized(std::string title) {
   for (char& c : title) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && !std::isspace(static_cast<unsigned char>(c))) c = '_';
+    if (!std::isalnum(static_cast<unsigned char>(c)) &&
+        !std::isspace(static_cast<unsigned char>(c)))
+      c = '_';
   }
   return title;
 }
@@ -231,7 +240,8 @@ struct PrintData {
 
 LpdResult send_control_file(LpdSession& session, const ControlFile& cf) {
   const std::string step = "control file";
-  auto ok = session.command("\002" + std::to_string(cf.text.size()) + " " + cf.control_name + "\n", step);
+  auto ok =
+      session.command("\002" + std::to_string(cf.text.size()) + " " + cf.control_name + "\n", step);
   if (!ok) return ok;
   if (ok = session.send(cf.text.c_str(), cf.text.size() + 1, step); !ok) return ok;  // + NUL
   if (ok = session.read_ack(step); !ok) return ok;
@@ -253,9 +263,12 @@ LpdResult send_data_file(LpdSession& session, int device_fd, const ControlFile& 
     auto sent = qb::copy_to_device(data.fd, device_fd, back_channel, options);
     if (!sent) {
       auto f = sent.error().failure;
-      if (f == qb::StreamFailure::kCanceled) return std::unexpected(LpdError{LpdFailure::kCanceled, step});
-      if (f == qb::StreamFailure::kStalled) return std::unexpected(LpdError{LpdFailure::kNoReply, step});
-      if (f == qb::StreamFailure::kInput) return std::unexpected(LpdError{LpdFailure::kData, step, sent.error().error});
+      if (f == qb::StreamFailure::kCanceled)
+        return std::unexpected(LpdError{LpdFailure::kCanceled, step});
+      if (f == qb::StreamFailure::kStalled)
+        return std::unexpected(LpdError{LpdFailure::kNoReply, step});
+      if (f == qb::StreamFailure::kInput)
+        return std::unexpected(LpdError{LpdFailure::kData, step, sent.error().error});
       return std::unexpected(LpdError{LpdFailure::kClosed, step, sent.error().error});
     }
   }
@@ -271,8 +284,8 @@ LpdResult send_data_file(LpdSession& session, int device_fd, const ControlFile& 
   return ok;
 }
 
-LpdResult send_job(LpdSession& session, int device_fd, const ControlFile& cf,
-                   const PrintData& data, const LpdSettings& s) {
+LpdResult send_job(LpdSession& session, int device_fd, const ControlFile& cf, const PrintData& data,
+                   const LpdSettings& s) {
   if (auto ok = session.command("\002" + s.queue + "\n", "receive job"); !ok) return ok;
   if (s.data_first) {
     if (auto ok = send_data_file(session, device_fd, cf, data, s); !ok) return ok;
@@ -292,12 +305,14 @@ ExitCode exit_code_for(const LpdError& e, const LpdSettings& s) {
         qb::report_error("The LPD server refused queue \"" + s.queue + "\" (code " +
                          std::to_string(e.detail) + ").");
       } else {
-        qb::report_error("Remote host did not accept " + e.step + " (" + std::to_string(e.detail) + ").");
+        qb::report_error("Remote host did not accept " + e.step + " (" + std::to_string(e.detail) +
+                         ").");
       }
       return ExitCode::kFailed;
     case LpdFailure::kNoReply:
-      qb::report_error("The LPD server did not respond within " + std::to_string(s.timeout.count()) +
-                       " s during the " + e.step + "; will retry the job.");
+      qb::report_error("The LPD server did not respond within " +
+                       std::to_string(s.timeout.count()) + " s during the " + e.step +
+                       "; will retry the job.");
       return ExitCode::kRetry;
     case LpdFailure::kData:
       qb::report_errno("Unable to read print data", e.detail);
@@ -330,7 +345,8 @@ bool bind_reserved(int fd, int family, Reserve reserve) {
     if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) return true;
     if (errno != EADDRINUSE) break;
   }
-  qb::report_debug(std::string("Unable to reserve a privileged source port: ") + std::strerror(errno));
+  qb::report_debug(std::string("Unable to reserve a privileged source port: ") +
+                   std::strerror(errno));
   return true;  // connect from an ordinary port
 }
 
@@ -355,7 +371,8 @@ std::expected<PrintData, ExitCode> prepare_data(const qb::JobArgs& args, const L
   }
   struct stat st {};
   ::fstat(holder.get(), &st);
-  return PrintData{holder.get(), std::to_string(static_cast<long long>(st.st_size) * copies), copies};
+  return PrintData{holder.get(), std::to_string(static_cast<long long>(st.st_size) * copies),
+                   copies};
 }
 
 ExitCode print(const qb::JobArgs& args, const LpdSettings& s) {
@@ -364,7 +381,9 @@ ExitCode print(const qb::JobArgs& args, const LpdSettings& s) {
   if (!data) return data.error();
   qb::ConnectOptions connect{s.host, s.port, s.contimeout, {}};
   if (s.reserve != Reserve::kNone) {
-    connect.bind_source = [r = s.reserve](int fd, int family) { return bind_reserved(fd, family, r); };
+    connect.bind_source = [r = s.reserve](int fd, int family) {
+      return bind_reserved(fd, family, r);
+    };
   }
   auto connection = qb::connect_with_retry(connect);
   if (!connection) {

@@ -87,7 +87,8 @@ void report_port(const std::string& path) {
   std::string digits = path.substr(path.find_last_not_of("0123456789") + 1);
   int number = digits.empty() ? 0 : std::atoi(digits.c_str()) + 1;
   bool usb = path.find("/usb/") != std::string::npos;
-  std::string port = usb ? "USB #" + std::to_string(number) + " (usblp)" : "LPT #" + std::to_string(number);
+  std::string port =
+      usb ? "USB #" + std::to_string(number) + " (usblp)" : "LPT #" + std::to_string(number);
   qb::DeviceId id = qb::DeviceId::parse(id_text);
   std::string make_model = id.empty() ? "Unknown" : id.make_and_model();
   std::string info = id.empty() ? port : make_model + " " + port;
@@ -116,7 +117,8 @@ bool is_retryable_open_error(int err) {
   return err == EBUSY || err == ENXIO || err == ENODEV || err == EIO || err == ENOENT;
 }
 
-std::expected<qb::UniqueFd, ExitCode> open_with_retry(const std::string& path, qb::seconds contimeout) {
+std::expected<qb::UniqueFd, ExitCode> open_with_retry(const std::string& path,
+                                                      qb::seconds contimeout) {
   auto give_up = qb::Deadline::after(contimeout);
   qb::Backoff backoff(kFirstRetry, kMaxRetry);
   bool reported = false;
@@ -157,7 +159,8 @@ ExitCode exit_code_for(const qb::StreamError& error) {
     qb::report_info("Job canceled.");
     return ExitCode::kOk;
   }
-  if (error.failure == qb::StreamFailure::kDevice || error.failure == qb::StreamFailure::kDeviceClosed) {
+  if (error.failure == qb::StreamFailure::kDevice ||
+      error.failure == qb::StreamFailure::kDeviceClosed) {
     qb::report_state("+offline-report");  // EIO/ENODEV: the printer (or its adapter) went away
   }
   qb::report_error(error.describe());
@@ -213,7 +216,8 @@ int main(int argc, char** argv) {
   auto contimeout = uri ? uri->seconds_option("contimeout", qb::kDefaultConnectTimeout.count())
                         : std::expected<long, std::string>(std::unexpected(uri.error()));
   if (!contimeout || uri->path().size() <= 1) {  // a misconfigured queue: retrying cannot help
-    qb::report_error(contimeout ? "Device URI " + args->device_uri + " names no device" : contimeout.error());
+    qb::report_error(contimeout ? "Device URI " + args->device_uri + " names no device"
+                                : contimeout.error());
     return qb::to_int(ExitCode::kStop);
   }
   return qb::to_int(print(*args, uri->path(), qb::seconds(*contimeout)));

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "common/back_channel.hpp"
-#include "common/backend_status.hpp"
 #include "common/backend_process.hpp"
+#include "common/backend_status.hpp"
 #include "common/device_stream.hpp"
 #include "common/device_uri.hpp"
 #include "common/job_args.hpp"
@@ -57,10 +57,12 @@ std::expected<SocketSettings, std::string> read_settings(const std::string& devi
 // is complete at once).
 bool wait_for_first_data(int input_fd) {
   while (!qb::cancel_requested()) {
-    pollfd fds[3] = {{input_fd, POLLIN, 0}, {qb::cancel_fd(), POLLIN, 0}, {qb::side_channel_fd(), POLLIN, 0}};
+    pollfd fds[3] = {
+        {input_fd, POLLIN, 0}, {qb::cancel_fd(), POLLIN, 0}, {qb::side_channel_fd(), POLLIN, 0}};
     if (::poll(fds, 3, -1) <= 0) continue;
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) return true;
-    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) && qb::serve_side_channel() == qb::SideRequest::kDrain) {
+    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+        qb::serve_side_channel() == qb::SideRequest::kDrain) {
       qb::answer_drain();
     }
   }
@@ -82,8 +84,8 @@ ExitCode exit_code_for(const qb::StreamError& error, const SocketSettings& s) {
   }
 }
 
-ExitCode send_copies(const qb::JobArgs& args, int input_fd, int device_fd,
-                     const SocketSettings& s, qb::BackChannel& back_channel) {
+ExitCode send_copies(const qb::JobArgs& args, int input_fd, int device_fd, const SocketSettings& s,
+                     qb::BackChannel& back_channel) {
   qb::StreamOptions options;
   options.stall_timeout = s.stall_timeout;
   options.stop_on_cancel = args.file.has_value();
@@ -115,9 +117,13 @@ void wait_for_printer_eof(int fd, qb::BackChannel& back_channel, qb::seconds sil
     }
     char data[4096];
     ssize_t n = ::read(fd, data, sizeof data);
-    if (n > 0) back_channel.forward(data, static_cast<std::size_t>(n));
-    else if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    else return;  // EOF, or a reset after the job was taken
+    if (n > 0) {
+      back_channel.forward(data, static_cast<std::size_t>(n));
+    } else if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+      continue;
+    } else {
+      return;  // EOF, or a reset after the job was taken
+    }
   }
 }
 
@@ -131,8 +137,7 @@ ExitCode print(const qb::JobArgs& args, const SocketSettings& s) {
   if (!args.file && !wait_for_first_data(input->get())) return ExitCode::kOk;
   auto connection = qb::connect_with_retry({s.host, s.port, s.contimeout, {}});
   if (!connection) {
-    return connection.error() == qb::ConnectFailure::kCanceled ? ExitCode::kOk
-                                                               : ExitCode::kFailed;
+    return connection.error() == qb::ConnectFailure::kCanceled ? ExitCode::kOk : ExitCode::kFailed;
   }
   auto back_channel = qb::BackChannel::from_fd3();
   ExitCode code = send_copies(args, input->get(), connection->fd.get(), s, back_channel);

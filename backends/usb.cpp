@@ -28,7 +28,7 @@ using qb::ExitCode;
 namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
-constexpr unsigned kOutTimeoutMs = 5000;      // then check the port status and go on
+constexpr unsigned kOutTimeoutMs = 5000;  // then check the port status and go on
 constexpr unsigned kControlTimeoutMs = 5000;
 constexpr qb::milliseconds kEventSlice{100};
 constexpr qb::milliseconds kFirstRetry{1000};
@@ -43,7 +43,8 @@ struct ClaimedPrinter {
   ClaimedPrinter(qb::UsbPrinter p, qb::UsbHandle h) : printer(std::move(p)), handle(std::move(h)) {}
   ClaimedPrinter(ClaimedPrinter&&) = default;
   ~ClaimedPrinter() {
-    if (handle) libusb_release_interface(handle.get(), printer.interface_number);  // usblp comes back
+    if (handle)
+      libusb_release_interface(handle.get(), printer.interface_number);  // usblp comes back
   }
 };
 
@@ -59,14 +60,16 @@ std::expected<ClaimedPrinter, int> claim(qb::UsbPrinter printer) {
       qb::report_debug(std::string("Unable to set USB configuration: ") + libusb_strerror(rc));
     }
   }
-  if (int rc = libusb_claim_interface(handle.get(), printer.interface_number); rc != 0) return std::unexpected(rc);
+  if (int rc = libusb_claim_interface(handle.get(), printer.interface_number); rc != 0)
+    return std::unexpected(rc);
   if (printer.alt_setting != 0) {
     libusb_set_interface_alt_setting(handle.get(), printer.interface_number, printer.alt_setting);
   }
   return ClaimedPrinter(std::move(printer), std::move(handle));
 }
 
-std::expected<ClaimedPrinter, ExitCode> find_and_claim(libusb_context* ctx, const qb::UsbQuery& query,
+std::expected<ClaimedPrinter, ExitCode> find_and_claim(libusb_context* ctx,
+                                                       const qb::UsbQuery& query,
                                                        qb::seconds contimeout) {
   auto give_up = qb::Deadline::after(contimeout);
   qb::Backoff backoff(kFirstRetry, kMaxRetry);
@@ -86,8 +89,9 @@ std::expected<ClaimedPrinter, ExitCode> find_and_claim(libusb_context* ctx, cons
     }
     if (give_up.expired() || std::getenv("CLASS")) {
       qb::report_state("-connecting-to-device");
-      qb::report_error("The printer is not connected: no USB printer matches " + query.make + "/" + query.model +
-                       (query.serial ? " with serial number " + *query.serial : std::string()) + ".");
+      qb::report_error(
+          "The printer is not connected: no USB printer matches " + query.make + "/" + query.model +
+          (query.serial ? " with serial number " + *query.serial : std::string()) + ".");
       return std::unexpected(ExitCode::kFailed);
     }
     qb::report_info(why);
@@ -111,8 +115,12 @@ class UsbPump {
  public:
   UsbPump(libusb_context* ctx, const ClaimedPrinter& claimed, qb::BackChannel& back_channel,
           bool stop_on_cancel)
-      : ctx_(ctx), claimed_(claimed), bc_(back_channel), stop_on_cancel_(stop_on_cancel),
-        out_(libusb_alloc_transfer(0)), in_(libusb_alloc_transfer(0)) {}
+      : ctx_(ctx),
+        claimed_(claimed),
+        bc_(back_channel),
+        stop_on_cancel_(stop_on_cancel),
+        out_(libusb_alloc_transfer(0)),
+        in_(libusb_alloc_transfer(0)) {}
 
   ~UsbPump() {
     cancel_and_wait(out_, out_busy_);
@@ -121,8 +129,8 @@ class UsbPump {
 
   void start_back_channel() {
     if (!claimed_.printer.in_endpoint) return;
-    libusb_fill_bulk_transfer(in_.get(), claimed_.handle.get(), claimed_.printer.in_endpoint, in_buffer_,
-                              sizeof in_buffer_, on_in, this, 0);
+    libusb_fill_bulk_transfer(in_.get(), claimed_.handle.get(), claimed_.printer.in_endpoint,
+                              in_buffer_, sizeof in_buffer_, on_in, this, 0);
     submit(in_.get(), in_busy_);
   }
 
@@ -141,15 +149,24 @@ class UsbPump {
   }
 
  private:
-  static void LIBUSB_CALL on_out(libusb_transfer* t) { static_cast<UsbPump*>(t->user_data)->out_done(t); }
-  static void LIBUSB_CALL on_in(libusb_transfer* t) { static_cast<UsbPump*>(t->user_data)->in_done(t); }
+  static void LIBUSB_CALL on_out(libusb_transfer* t) {
+    static_cast<UsbPump*>(t->user_data)->out_done(t);
+  }
+  static void LIBUSB_CALL on_in(libusb_transfer* t) {
+    static_cast<UsbPump*>(t->user_data)->in_done(t);
+  }
 
   void submit(libusb_transfer* t, bool& busy) {
     int rc = libusb_submit_transfer(t);
-    if (rc == 0) busy = true;
-    else if (rc == LIBUSB_ERROR_NO_DEVICE) failure_ = UsbFailure::kUnplugged;
-    else if (t == out_.get()) fail_io(rc);
-    else qb::report_debug(std::string("No USB back-channel: ") + libusb_strerror(rc));
+    if (rc == 0) {
+      busy = true;
+    } else if (rc == LIBUSB_ERROR_NO_DEVICE) {
+      failure_ = UsbFailure::kUnplugged;
+    } else if (t == out_.get()) {
+      fail_io(rc);
+    } else {
+      qb::report_debug(std::string("No USB back-channel: ") + libusb_strerror(rc));
+    }
   }
 
   void submit_out() {
@@ -165,11 +182,21 @@ class UsbPump {
     total_ += static_cast<std::uint64_t>(t->actual_length);
     if (t->actual_length > 0) clear_port_state();
     switch (t->status) {
-      case LIBUSB_TRANSFER_COMPLETED: case LIBUSB_TRANSFER_CANCELLED: break;
-      case LIBUSB_TRANSFER_TIMED_OUT: report_port_state(); break;  // the printer is not taking data
-      case LIBUSB_TRANSFER_STALL: libusb_clear_halt(claimed_.handle.get(), claimed_.printer.out_endpoint); break;
-      case LIBUSB_TRANSFER_NO_DEVICE: failure_ = UsbFailure::kUnplugged; break;
-      default: fail_io(LIBUSB_ERROR_IO); break;
+      case LIBUSB_TRANSFER_COMPLETED:
+      case LIBUSB_TRANSFER_CANCELLED:
+        break;
+      case LIBUSB_TRANSFER_TIMED_OUT:
+        report_port_state();
+        break;  // the printer is not taking data
+      case LIBUSB_TRANSFER_STALL:
+        libusb_clear_halt(claimed_.handle.get(), claimed_.printer.out_endpoint);
+        break;
+      case LIBUSB_TRANSFER_NO_DEVICE:
+        failure_ = UsbFailure::kUnplugged;
+        break;
+      default:
+        fail_io(LIBUSB_ERROR_IO);
+        break;
     }
   }
 
@@ -179,8 +206,10 @@ class UsbPump {
       failure_ = UsbFailure::kUnplugged;
       return;
     }
-    if (t->actual_length > 0) bc_.forward(reinterpret_cast<char*>(in_buffer_), static_cast<std::size_t>(t->actual_length));
-    if (t->status == LIBUSB_TRANSFER_COMPLETED || t->status == LIBUSB_TRANSFER_TIMED_OUT) submit(t, in_busy_);
+    if (t->actual_length > 0)
+      bc_.forward(reinterpret_cast<char*>(in_buffer_), static_cast<std::size_t>(t->actual_length));
+    if (t->status == LIBUSB_TRANSFER_COMPLETED || t->status == LIBUSB_TRANSFER_TIMED_OUT)
+      submit(t, in_busy_);
   }
 
   void fail_io(int rc) {
@@ -191,9 +220,11 @@ class UsbPump {
   // Called with nothing left to send: what the filter wrote so far has reached the
   // printer, so a drain request can be answered at once.
   void read_input(int fd) {
-    pollfd fds[3] = {{fd, POLLIN, 0}, {qb::cancel_fd(), POLLIN, 0}, {qb::side_channel_fd(), POLLIN, 0}};
+    pollfd fds[3] = {
+        {fd, POLLIN, 0}, {qb::cancel_fd(), POLLIN, 0}, {qb::side_channel_fd(), POLLIN, 0}};
     if (::poll(fds, 3, static_cast<int>(kEventSlice.count())) <= 0) return;
-    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) && qb::serve_side_channel() == qb::SideRequest::kDrain) {
+    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+        qb::serve_side_channel() == qb::SideRequest::kDrain) {
       qb::answer_drain();
     }
     if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) return;
@@ -230,10 +261,9 @@ class UsbPump {
   // IEEE 1284 GET_PORT_STATUS: bit 5 paper empty, bit 4 selected (on line).
   void report_port_state() {
     unsigned char status = 0;
-    int n = libusb_control_transfer(claimed_.handle.get(),
-                                    qb::kPrinterClassRequestIn, 1, 0,
-                                    static_cast<uint16_t>(claimed_.printer.interface_number << 8), &status, 1,
-                                    kControlTimeoutMs);
+    int n = libusb_control_transfer(claimed_.handle.get(), qb::kPrinterClassRequestIn, 1, 0,
+                                    static_cast<uint16_t>(claimed_.printer.interface_number << 8),
+                                    &status, 1, kControlTimeoutMs);
     if (n != 1) return;
     set_reason(media_empty_, (status & 0x20) != 0, "media-empty-error");
     set_reason(offline_, (status & 0x10) == 0, "offline-report");
@@ -283,7 +313,8 @@ ExitCode exit_code_for(UsbFailure failure) {
   return ExitCode::kFailed;
 }
 
-ExitCode send_job(libusb_context* ctx, const ClaimedPrinter& claimed, const qb::JobArgs& args, int input_fd) {
+ExitCode send_job(libusb_context* ctx, const ClaimedPrinter& claimed, const qb::JobArgs& args,
+                  int input_fd) {
   if (auto id = qb::read_usb_device_id(claimed.handle.get(), claimed.printer)) {
     qb::report_debug("IEEE 1284 device ID: " + *id);
   }
@@ -311,7 +342,8 @@ int discover() {
   auto ctx = qb::UsbContext::create();
   if (!ctx) return qb::to_int(ExitCode::kOk);  // no USB here: nothing to list
   for (const qb::UsbPrinter& p : qb::find_usb_printers(ctx->get())) {
-    qb::report_device("direct", p.uri, p.make_and_model, p.make_and_model + " USB", p.device_id, "");
+    qb::report_device("direct", p.uri, p.make_and_model, p.make_and_model + " USB", p.device_id,
+                      "");
   }
   return qb::to_int(ExitCode::kOk);
 }

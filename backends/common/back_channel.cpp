@@ -20,8 +20,8 @@ bool g_fd3_is_back_channel = false;
 
 void BackChannel::probe_fd3() {
   struct stat st {};
-  g_fd3_is_back_channel = ::fstat(kBackChannelFd, &st) == 0 &&
-                          (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+  g_fd3_is_back_channel =
+      ::fstat(kBackChannelFd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
 BackChannel BackChannel::from_fd3() {

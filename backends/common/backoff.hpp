@@ -19,8 +19,7 @@ class Deadline {
   bool expired() const { return Clock::now() >= at_; }
   milliseconds left() const {
     if (at_ == Clock::time_point::max()) return milliseconds::max();
-    return std::max(milliseconds(0),
-                    std::chrono::duration_cast<milliseconds>(at_ - Clock::now()));
+    return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(at_ - Clock::now()));
   }
   // A poll() timeout: the time left, at most `cap`.
   int poll_timeout(milliseconds cap) const {

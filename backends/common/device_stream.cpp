@@ -9,8 +9,8 @@
 #include <cstring>
 #include <optional>
 
-#include "backend_status.hpp"
 #include "backend_process.hpp"
+#include "backend_status.hpp"
 #include "side_channel.hpp"
 
 namespace quire::backend {
@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::size_t kBufferSize = 64 * 1024;
 constexpr milliseconds kPollCap{1000};
-constexpr milliseconds kBusyPause{50};          // a port that said "ready" but gave EAGAIN
+constexpr milliseconds kBusyPause{50};           // a port that said "ready" but gave EAGAIN
 constexpr milliseconds kDeviceStatePause{1000};  // out of paper or off line: try again later
 
 using Outcome = std::optional<StreamError>;
@@ -26,8 +26,12 @@ using Outcome = std::optional<StreamError>;
 class Pump {
  public:
   Pump(int input_fd, int device_fd, BackChannel& back_channel, const StreamOptions& options)
-      : in_(input_fd), dev_(device_fd), bc_(back_channel), opt_(options),
-        read_bc_(options.read_back_channel), last_progress_(Clock::now()),
+      : in_(input_fd),
+        dev_(device_fd),
+        bc_(back_channel),
+        opt_(options),
+        read_bc_(options.read_back_channel),
+        last_progress_(Clock::now()),
         pause_until_(Clock::now()) {}
 
   std::expected<std::uint64_t, StreamError> run() {
@@ -80,10 +84,15 @@ class Pump {
     if (!read_bc_ || !(fds_[0].revents & (POLLIN | POLLHUP | POLLERR))) return std::nullopt;
     char data[4096];
     ssize_t n = ::read(dev_, data, sizeof data);
-    if (n > 0) bc_.forward(data, static_cast<std::size_t>(n));
-    else if (n == 0) read_bc_ = false;  // the device closed its sending side
-    else if (errno == ECONNRESET) return StreamError{StreamFailure::kDeviceClosed, errno};
-    else if (errno != EAGAIN && errno != EINTR) read_bc_ = false;  // write-only device
+    if (n > 0) {
+      bc_.forward(data, static_cast<std::size_t>(n));
+    } else if (n == 0) {
+      read_bc_ = false;  // the device closed its sending side
+    } else if (errno == ECONNRESET) {
+      return StreamError{StreamFailure::kDeviceClosed, errno};
+    } else if (errno != EAGAIN && errno != EINTR) {
+      read_bc_ = false;  // write-only device
+    }
     return std::nullopt;
   }
 
@@ -118,8 +127,11 @@ class Pump {
 
   Outcome on_write_error(int err) {
     switch (err) {
-      case EINTR: return std::nullopt;
-      case EAGAIN: pause_until_ = Clock::now() + kBusyPause; return std::nullopt;
+      case EINTR:
+        return std::nullopt;
+      case EAGAIN:
+        pause_until_ = Clock::now() + kBusyPause;
+        return std::nullopt;
       case ENOSPC:
         if (!opt_.transient_device_errors) break;
         set_device_state(media_empty_, "media-empty-warning", "Out of paper");
@@ -128,8 +140,11 @@ class Pump {
         if (!opt_.transient_device_errors) break;
         set_device_state(offline_, "offline-report", "The printer is not connected");
         return std::nullopt;
-      case ECONNRESET: case EPIPE: return StreamError{StreamFailure::kDeviceClosed, err};
-      default: break;
+      case ECONNRESET:
+      case EPIPE:
+        return StreamError{StreamFailure::kDeviceClosed, err};
+      default:
+        break;
     }
     return StreamError{StreamFailure::kDevice, err};
   }
@@ -187,11 +202,16 @@ class Pump {
 std::string StreamError::describe() const {
   std::string why = error ? std::string(": ") + std::strerror(error) : "";
   switch (failure) {
-    case StreamFailure::kInput: return "Unable to read print data" + why;
-    case StreamFailure::kDeviceClosed: return "The printer closed the connection" + why;
-    case StreamFailure::kDevice: return "Unable to write print data" + why;
-    case StreamFailure::kStalled: return "The printer stopped accepting data";
-    case StreamFailure::kCanceled: return "Job canceled";
+    case StreamFailure::kInput:
+      return "Unable to read print data" + why;
+    case StreamFailure::kDeviceClosed:
+      return "The printer closed the connection" + why;
+    case StreamFailure::kDevice:
+      return "Unable to write print data" + why;
+    case StreamFailure::kStalled:
+      return "The printer stopped accepting data";
+    case StreamFailure::kCanceled:
+      return "Job canceled";
   }
   return "Unknown stream failure";
 }

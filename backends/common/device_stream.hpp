@@ -17,12 +17,12 @@ namespace quire::backend {
 inline constexpr milliseconds kCancelGrace{5000};
 
 struct StreamOptions {
-  milliseconds stall_timeout{0};     // no write progress for this long fails; 0 = never
+  milliseconds stall_timeout{0};  // no write progress for this long fails; 0 = never
   bool read_back_channel = true;
   // Local ports: ENOSPC (out of paper) and ENXIO (off line) are waited out and reported
   // as printer-state-reasons. Elsewhere they are errors like any other.
   bool transient_device_errors = false;
-  bool stop_on_cancel = true;        // false for stdin: finish within kCancelGrace
+  bool stop_on_cancel = true;  // false for stdin: finish within kCancelGrace
 };
 
 enum class StreamFailure {

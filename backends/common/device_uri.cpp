@@ -48,9 +48,9 @@ std::expected<DeviceUri, std::string> DeviceUri::parse(const std::string& uri) {
   char scheme[64], userpass[256], host[1024], resource[4096];
   int port = 0;
   // Paths decoded, query left encoded so that "%26" in a value survives the split.
-  http_uri_status_t status = httpSeparateURI(
-      HTTP_URI_CODING_MOST, with_root_path(uri).c_str(), scheme, sizeof scheme, userpass,
-      sizeof userpass, host, sizeof host, &port, resource, sizeof resource);
+  http_uri_status_t status = httpSeparateURI(HTTP_URI_CODING_MOST, with_root_path(uri).c_str(),
+                                             scheme, sizeof scheme, userpass, sizeof userpass, host,
+                                             sizeof host, &port, resource, sizeof resource);
   if (status < HTTP_URI_STATUS_OK) {
     return std::unexpected("Bad device URI \"" + uri + "\": " + httpURIStatusString(status));
   }

@@ -19,7 +19,7 @@ class DeviceUri {
   const std::string& scheme() const { return scheme_; }
   const std::string& username() const { return username_; }
   const std::string& host() const { return host_; }
-  int port() const { return port_; }  // 0 when the URI names none
+  int port() const { return port_; }                 // 0 when the URI names none
   const std::string& path() const { return path_; }  // decoded, without the query
 
   bool has_option(const std::string& name) const { return find(name) != nullptr; }

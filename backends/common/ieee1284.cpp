@@ -32,7 +32,8 @@ DeviceId DeviceId::parse(std::string_view text) {
     std::size_t colon = item.find(':');
     if (colon == std::string_view::npos) continue;
     std::string key = trimmed(item.substr(0, colon));
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::toupper(c); });
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return std::toupper(c); });
     id.fields_.emplace(key, trimmed(item.substr(colon + 1)));
   }
   return id;
@@ -58,7 +59,8 @@ std::string DeviceId::make_and_model() const {
   }
   std::string des = description();
   bool has_space = des.find(' ') != std::string::npos;
-  bool has_letter = std::any_of(des.begin(), des.end(), [](unsigned char c) { return std::isalpha(c); });
+  bool has_letter =
+      std::any_of(des.begin(), des.end(), [](unsigned char c) { return std::isalpha(c); });
   if (des.size() >= 8 && has_space && has_letter) return des;  // HP puts the model here
   return "Unknown";
 }
@@ -90,8 +92,11 @@ std::optional<std::string> decode_device_id(const unsigned char* data, std::size
   if (auto nul = text.find('\0'); nul != std::string::npos) text.erase(nul);
   for (char& c : text) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (std::isspace(u)) c = ' ';
-    else if (u < ' ' || u == 0x7f) return std::nullopt;
+    if (std::isspace(u)) {
+      c = ' ';
+    } else if (u < ' ' || u == 0x7f) {
+      return std::nullopt;
+    }
   }
   return text;
 }

@@ -38,8 +38,10 @@ struct IppSettings {
 std::expected<int, std::string> read_version(const DeviceUri& uri) {
   auto v = uri.option("version");
   if (!v) return 20;
-  static constexpr struct { const char* text; int value; } kVersions[] = {
-      {"1.0", 10}, {"1.1", 11}, {"2.0", 20}, {"2.1", 21}, {"2.2", 22}};
+  static constexpr struct {
+    const char* text;
+    int value;
+  } kVersions[] = {{"1.0", 10}, {"1.1", 11}, {"2.0", 20}, {"2.1", 21}, {"2.2", 22}};
   for (const auto& known : kVersions) {
     if (*v == known.text) return known.value;
   }
@@ -102,8 +104,12 @@ int job_id_of(ipp_t* response) {
 class IppDelivery {
  public:
   IppDelivery(const JobArgs& args, const IppSettings& s, int input_fd)
-      : args_(args), settings_(s), input_fd_(input_fd), session_(s.target),
-        give_up_(Deadline::after(s.contimeout)), busy_backoff_(kFirstBusyWait, kMaxBusyWait) {}
+      : args_(args),
+        settings_(s),
+        input_fd_(input_fd),
+        session_(s.target),
+        give_up_(Deadline::after(s.contimeout)),
+        busy_backoff_(kFirstBusyWait, kMaxBusyWait) {}
 
   ExitCode run() {
     if (!session_.connect(give_up_)) return cancel_requested() ? ExitCode::kOk : ExitCode::kFailed;
@@ -141,7 +147,8 @@ class IppDelivery {
 
   // Sends a request that consumes no document data, reconnecting after transport
   // failures and waiting out temporary statuses.
-  std::expected<IppReply, ExitCode> call_with_retries(ipp_op_t op, const std::function<IppPtr()>& make) {
+  std::expected<IppReply, ExitCode> call_with_retries(ipp_op_t op,
+                                                      const std::function<IppPtr()>& make) {
     for (;;) {
       IppReply reply = session_.call(make());
       if (cancel_requested()) return std::unexpected(ExitCode::kOk);
@@ -153,7 +160,8 @@ class IppDelivery {
       } else if (is_temporary_ipp_status(reply.status)) {
         why = std::string("The printer is busy (") + ippErrorString(reply.status) + ")";
       } else {
-        return std::unexpected(exit_code_for_ipp_status(reply.status, ippOpString(op), reply.message));
+        return std::unexpected(
+            exit_code_for_ipp_status(reply.status, ippOpString(op), reply.message));
       }
       if (auto waited = wait_before_retry(why); !waited) return std::unexpected(waited.error());
       if (!session_.connected() && !session_.connect(give_up_)) {
@@ -184,7 +192,8 @@ class IppDelivery {
 
   // IPP wants the operation group before the job group: call in this order.
   void add_job_name(ipp_t* request) const {
-    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, args_.title.c_str());
+    ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr,
+                 args_.title.c_str());
   }
 
   void add_document_format(ipp_t* request, const PrinterInfo& info) const {
@@ -240,7 +249,8 @@ class IppDelivery {
     report_debug("Create-Job: remote job " + std::to_string(job_id));
     IppPtr request = session_.new_request(IPP_OP_SEND_DOCUMENT);
     ippAddInteger(request.get(), IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
-    ippAddString(request.get(), IPP_TAG_OPERATION, IPP_TAG_NAME, "document-name", nullptr, args_.title.c_str());
+    ippAddString(request.get(), IPP_TAG_OPERATION, IPP_TAG_NAME, "document-name", nullptr,
+                 args_.title.c_str());
     add_document_format(request.get(), info);
     ippAddBoolean(request.get(), IPP_TAG_OPERATION, "last-document", 1);
     IppReply sent = session_.call_with_document(std::move(request), input_fd_, input_length());
@@ -261,7 +271,9 @@ class IppDelivery {
       bool can_resend = args_.file && !cancel_requested() &&
                         (reply.transport_failed() || is_temporary_ipp_status(reply.status));
       if (!can_resend) return std::unexpected(document_failure(reply, "Print-Job"));
-      if (auto waited = wait_before_retry(std::string("Print-Job: ") + ippErrorString(reply.status)); !waited) {
+      if (auto waited =
+              wait_before_retry(std::string("Print-Job: ") + ippErrorString(reply.status));
+          !waited) {
         return std::unexpected(waited.error());
       }
       if (!session_.connected() && !session_.connect(give_up_)) {
@@ -303,8 +315,8 @@ class IppDelivery {
 
   void update_printer_reasons() {
     IppPtr request = session_.new_request(IPP_OP_GET_PRINTER_ATTRIBUTES);
-    ippAddString(request.get(), IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
-                 nullptr, "printer-state-reasons");
+    ippAddString(request.get(), IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes", nullptr,
+                 "printer-state-reasons");
     IppReply reply = session_.call(std::move(request));
     if (reply.ok()) remote_reasons_.update(reply.response.get());
   }
@@ -316,13 +328,15 @@ class IppDelivery {
       if (!sleep_unless_canceled(poll.next())) return cancel_remote_job(job_id);
       if (!session_.connected() && !session_.connect(Deadline::after(settings_.contimeout))) {
         if (cancel_requested()) return cancel_remote_job(job_id);
-        report_warning("Lost contact with the printer; the job was delivered, not following it further.");
+        report_warning(
+            "Lost contact with the printer; the job was delivered, not following it further.");
         return ExitCode::kOk;
       }
       update_printer_reasons();
       auto state = poll_job_state(job_id);
       if (!state) continue;
-      if (*state != last) report_debug(std::string("Remote job state: ") + ippEnumString("job-state", *state));
+      if (*state != last)
+        report_debug(std::string("Remote job state: ") + ippEnumString("job-state", *state));
       last = *state;
       if (*state >= IPP_JSTATE_CANCELED) return finished(job_id, *state);
     }
@@ -354,8 +368,12 @@ class IppDelivery {
     IppPtr request = session_.new_request(IPP_OP_CANCEL_JOB);
     ippAddInteger(request.get(), IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
     IppReply reply = session_.call(std::move(request));
-    if (reply.ok()) report_info("Canceled remote job " + std::to_string(job_id) + ".");
-    else report_error("Unable to cancel print job " + std::to_string(job_id) + ": " + ippErrorString(reply.status));
+    if (reply.ok()) {
+      report_info("Canceled remote job " + std::to_string(job_id) + ".");
+    } else {
+      report_error("Unable to cancel print job " + std::to_string(job_id) + ": " +
+                   ippErrorString(reply.status));
+    }
     return ExitCode::kOk;
   }
 
@@ -375,7 +393,8 @@ int run_ipp_backend(int argc, char** argv) {
   if (is_discovery(argc)) {
     const char* self = std::strrchr(argv[0], '/');
     std::string scheme = self ? self + 1 : argv[0];
-    report_device("network", scheme, "Unknown", "Internet Printing Protocol (" + scheme + ")", "", "");
+    report_device("network", scheme, "Unknown", "Internet Printing Protocol (" + scheme + ")", "",
+                  "");
     return to_int(ExitCode::kOk);
   }
   auto args = parse_job_args(argc, argv, /*resolve_dnssd=*/true);

@@ -7,10 +7,10 @@
 
 namespace quire::backend {
 
-const char* const kPrinterAttributes[] = {
-    "operations-supported", "printer-is-accepting-jobs", "printer-state",
-    "printer-state-reasons", "printer-state-message", "document-format-supported",
-    "copies-supported"};
+const char* const kPrinterAttributes[] = {"operations-supported",  "printer-is-accepting-jobs",
+                                          "printer-state",         "printer-state-reasons",
+                                          "printer-state-message", "document-format-supported",
+                                          "copies-supported"};
 const int kPrinterAttributeCount = sizeof kPrinterAttributes / sizeof kPrinterAttributes[0];
 
 namespace {
@@ -21,11 +21,12 @@ bool supports(ipp_t* response, ipp_op_t operation) {
 }
 
 std::string choose_format(ipp_t* response, const std::string& wanted) {
-  ipp_attribute_t* formats = ippFindAttribute(response, "document-format-supported", IPP_TAG_MIMETYPE);
+  ipp_attribute_t* formats =
+      ippFindAttribute(response, "document-format-supported", IPP_TAG_MIMETYPE);
   if (!formats) return "";
   // CUPS's internal types ("application/vnd.cups-raw", "printer/...") mean nothing remotely.
-  bool internal = wanted.empty() || wanted.starts_with("printer/") ||
-                  wanted == "application/vnd.cups-raw";
+  bool internal =
+      wanted.empty() || wanted.starts_with("printer/") || wanted == "application/vnd.cups-raw";
   if (!internal && ippContainsString(formats, wanted.c_str())) return wanted;
   if (ippContainsString(formats, "application/octet-stream")) return "application/octet-stream";
   return "";
@@ -40,10 +41,12 @@ bool is_device_condition(const char* reason) {
 
 PrinterInfo read_printer_info(ipp_t* response, const std::string& wanted_format) {
   PrinterInfo info;
-  info.create_job = supports(response, IPP_OP_CREATE_JOB) && supports(response, IPP_OP_SEND_DOCUMENT);
+  info.create_job =
+      supports(response, IPP_OP_CREATE_JOB) && supports(response, IPP_OP_SEND_DOCUMENT);
   info.validate_job = supports(response, IPP_OP_VALIDATE_JOB);
   info.get_job_attributes = supports(response, IPP_OP_GET_JOB_ATTRIBUTES);
-  if (ipp_attribute_t* a = ippFindAttribute(response, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN)) {
+  if (ipp_attribute_t* a =
+          ippFindAttribute(response, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN)) {
     info.accepting = ippGetBoolean(a, 0);
   }
   if (ipp_attribute_t* a = ippFindAttribute(response, "copies-supported", IPP_TAG_RANGE)) {

@@ -14,12 +14,12 @@ extern const char* const kPrinterAttributes[];
 extern const int kPrinterAttributeCount;
 
 struct PrinterInfo {
-  bool create_job = false;          // else Print-Job
+  bool create_job = false;  // else Print-Job
   bool validate_job = false;
   bool get_job_attributes = false;  // else the job cannot be followed
   bool accepting = true;
   int max_copies = 1;
-  std::string document_format;      // what to send the document as ("" = say nothing)
+  std::string document_format;  // what to send the document as ("" = say nothing)
   std::string state_message;
 };
 

@@ -39,8 +39,11 @@ int g_password_tries = 0;
 }  // namespace
 
 IppSession::IppSession(IppTarget target) : target_(std::move(target)) {
-  if (const char* user = std::getenv("AUTH_USERNAME"); user && *user) cupsSetUser(user);
-  else cupsSetUser(target_.user.c_str());
+  if (const char* user = std::getenv("AUTH_USERNAME"); user && *user) {
+    cupsSetUser(user);
+  } else {
+    cupsSetUser(target_.user.c_str());
+  }
   cupsSetPasswordCB2(password_from_environment, &g_password_tries);
 }
 
@@ -63,8 +66,8 @@ bool IppSession::should_keep_waiting() const {
 std::expected<void, ConnectFailure> IppSession::connect(const Deadline& give_up) {
   if (cleanup_deadline_) {  // one bounded attempt, not interrupted by the SIGTERM we had
     int ms = cleanup_deadline_->poll_timeout(milliseconds(kConnectAttemptMs));
-    http_ = httpConnect2(target_.host.c_str(), target_.port, nullptr, AF_UNSPEC,
-                         target_.encryption, 1, ms, nullptr);
+    http_ = httpConnect2(target_.host.c_str(), target_.port, nullptr, AF_UNSPEC, target_.encryption,
+                         1, ms, nullptr);
     if (!http_) return std::unexpected(ConnectFailure::kCanceled);
     httpSetTimeout(http_, kWaitCheckSeconds, keep_waiting, this);
     return {};
@@ -73,8 +76,8 @@ std::expected<void, ConnectFailure> IppSession::connect(const Deadline& give_up)
   report_info("Connecting to printer.");
   Backoff backoff(kFirstRetry, kMaxRetry);
   for (;;) {
-    http_ = httpConnect2(target_.host.c_str(), target_.port, nullptr, AF_UNSPEC,
-                         target_.encryption, 1, kConnectAttemptMs, cancel_flag());
+    http_ = httpConnect2(target_.host.c_str(), target_.port, nullptr, AF_UNSPEC, target_.encryption,
+                         1, kConnectAttemptMs, cancel_flag());
     if (http_) break;
     int err = errno;
     if (cancel_requested()) return std::unexpected(ConnectFailure::kCanceled);
@@ -105,7 +108,8 @@ IppPtr IppSession::new_request(ipp_op_t operation) const {
 }
 
 IppReply IppSession::finish(ipp_t* response) {
-  IppReply reply{IppPtr(response), cupsLastError(), cupsLastErrorString() ? cupsLastErrorString() : ""};
+  IppReply reply{IppPtr(response), cupsLastError(),
+                 cupsLastErrorString() ? cupsLastErrorString() : ""};
   if (response) reply.status = ippGetStatusCode(response);
   return reply;
 }
@@ -121,10 +125,12 @@ namespace {
 bool stream_document(http_t* http, int input_fd, http_status_t& status) {
   char buffer[65536];
   while (status == HTTP_STATUS_CONTINUE) {
-    pollfd fds[3] = {{input_fd, POLLIN, 0}, {cancel_fd(), POLLIN, 0}, {side_channel_fd(), POLLIN, 0}};
+    pollfd fds[3] = {
+        {input_fd, POLLIN, 0}, {cancel_fd(), POLLIN, 0}, {side_channel_fd(), POLLIN, 0}};
     if (::poll(fds, 3, -1) < 0 && errno != EINTR) return false;
     if (cancel_requested()) return false;
-    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) && serve_side_channel() == SideRequest::kDrain) {
+    if ((fds[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+        serve_side_channel() == SideRequest::kDrain) {
       answer_drain();  // everything read so far is in the request body
     }
     if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;

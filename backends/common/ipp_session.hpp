@@ -25,11 +25,11 @@ using IppPtr = std::unique_ptr<ipp_t, IppDeleter>;
 struct IppTarget {
   std::string host;
   int port = 631;
-  std::string resource;    // "/printers/q" (also the HTTP path)
-  std::string printer_uri; // "ipp://host:port/printers/q", without user or options
+  std::string resource;     // "/printers/q" (also the HTTP path)
+  std::string printer_uri;  // "ipp://host:port/printers/q", without user or options
   http_encryption_t encryption = HTTP_ENCRYPTION_IF_REQUESTED;
-  int version = 20;        // IPP/2.0 unless the URI says version=1.1
-  std::string user;        // requesting-user-name
+  int version = 20;  // IPP/2.0 unless the URI says version=1.1
+  std::string user;  // requesting-user-name
 };
 
 // The outcome of one request. No response and an internal-error status means the

@@ -58,13 +58,20 @@ ExitCode classify(ipp_status_t status) {
 
 std::string explain(ExitCode code) {
   switch (code) {
-    case ExitCode::kAuthRequired: return "the printer wants credentials";
-    case ExitCode::kHold: return "holding the job for accounting information";
-    case ExitCode::kStop: return "the printer configuration is incorrect or the printer no longer exists";
-    case ExitCode::kCancel: return "the printer cannot print this job";
-    case ExitCode::kRetry: return "will retry the job later";
-    case ExitCode::kRetryCurrent: return "will retry the job";
-    default: return "the job failed";
+    case ExitCode::kAuthRequired:
+      return "the printer wants credentials";
+    case ExitCode::kHold:
+      return "holding the job for accounting information";
+    case ExitCode::kStop:
+      return "the printer configuration is incorrect or the printer no longer exists";
+    case ExitCode::kCancel:
+      return "the printer cannot print this job";
+    case ExitCode::kRetry:
+      return "will retry the job later";
+    case ExitCode::kRetryCurrent:
+      return "will retry the job";
+    default:
+      return "the job failed";
   }
 }
 
@@ -74,7 +81,8 @@ ExitCode exit_code_for_ipp_status(ipp_status_t status, std::string_view operatio
                                   std::string_view message) {
   ExitCode code = classify(status);
   std::string line = std::string(operation) + " failed: " + ippErrorString(status);
-  if (!message.empty() && message != ippErrorString(status)) line += " (" + std::string(message) + ")";
+  if (!message.empty() && message != ippErrorString(status))
+    line += " (" + std::string(message) + ")";
   report_error(line + "; " + explain(code) + ".");
   if (code == ExitCode::kAuthRequired) report_attr("auth-info-required=username,password");
   return code;

@@ -15,9 +15,13 @@ namespace {
 
 std::optional<std::string> device_uri_of(char** argv, bool resolve_dnssd) {
   std::string uri;
-  if (const char* env = std::getenv("DEVICE_URI"); env && *env) uri = env;
-  else if (argv[0] && std::strchr(argv[0], ':')) uri = argv[0];
-  else return std::nullopt;
+  if (const char* env = std::getenv("DEVICE_URI"); env && *env) {
+    uri = env;
+  } else if (argv[0] && std::strchr(argv[0], ':')) {
+    uri = argv[0];
+  } else {
+    return std::nullopt;
+  }
   // Only DNS-SD service names ("ipp://Office._ipp._tcp.local/") need libcups's resolver;
   // it also rejects URIs like "socket://host:9100?waiteof=false" that CUPS users write.
   if (resolve_dnssd && uri.find("._tcp") != std::string::npos) {
@@ -44,8 +48,11 @@ std::expected<JobArgs, std::string> parse_job_args(int argc, char** argv, bool r
   args.title = argv[3];
   args.copies = std::max(1, std::atoi(argv[4]));
   args.options = argv[5];
-  if (argc == 7) args.file = argv[6];
-  else args.copies = 1;  // the filter chain made the copies already
+  if (argc == 7) {
+    args.file = argv[6];
+  } else {
+    args.copies = 1;  // the filter chain made the copies already
+  }
   return args;
 }
 
@@ -53,8 +60,7 @@ std::expected<UniqueFd, std::string> open_print_data(const JobArgs& args) {
   if (!args.file) return UniqueFd::borrowed(STDIN_FILENO);
   int fd = ::open(args.file->c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return std::unexpected("Unable to open print file " + *args.file + ": " +
-                           std::strerror(errno));
+    return std::unexpected("Unable to open print file " + *args.file + ": " + std::strerror(errno));
   }
   return UniqueFd(fd);
 }

@@ -11,7 +11,7 @@
 namespace quire::backend {
 
 struct JobArgs {
-  std::string device_uri;           // DEVICE_URI, else argv[0] (cupsBackendDeviceURI's rule)
+  std::string device_uri;  // DEVICE_URI, else argv[0] (cupsBackendDeviceURI's rule)
   std::string job_id;
   std::string user;
   std::string title;

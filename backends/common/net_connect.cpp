@@ -13,8 +13,8 @@
 #include <cstring>
 #include <vector>
 
-#include "backend_status.hpp"
 #include "backend_process.hpp"
+#include "backend_status.hpp"
 
 namespace quire::backend {
 namespace {
@@ -92,13 +92,17 @@ std::expected<Connection, int> try_addresses(const ConnectOptions& options) {
   int last_error = EHOSTUNREACH;
   for (const Address& a : *addresses) {
     UniqueFd fd(::socket(a.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) { last_error = errno; continue; }
+    if (!fd.valid()) {
+      last_error = errno;
+      continue;
+    }
     if (options.bind_source && !options.bind_source(fd.get(), a.family)) continue;
     int on = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
     report_debug("Connecting to " + a.text);
     int err = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&a.storage), a.length) == 0
-                  ? 0 : errno;
+                  ? 0
+                  : errno;
     if (err == EINPROGRESS) err = finish_connect(fd.get());
     if (err == 0) return Connection{std::move(fd), a.text};
     report_debug("Connection to " + a.text + " failed: " + std::strerror(err));
@@ -110,11 +114,14 @@ std::expected<Connection, int> try_addresses(const ConnectOptions& options) {
 
 std::string retry_message(int err) {
   switch (err) {
-    case ECONNREFUSED: return "The printer is in use (connection refused)";
-    case EHOSTDOWN: return "The printer may not exist or is unavailable at this time";
-    case ETIMEDOUT: return "The printer is not responding";
-    default: return std::string("The printer is unreachable at this time (") +
-                    std::strerror(err) + ")";
+    case ECONNREFUSED:
+      return "The printer is in use (connection refused)";
+    case EHOSTDOWN:
+      return "The printer may not exist or is unavailable at this time";
+    case ETIMEDOUT:
+      return "The printer is not responding";
+    default:
+      return std::string("The printer is unreachable at this time (") + std::strerror(err) + ")";
   }
 }
 

@@ -30,8 +30,8 @@ struct ConnectOptions {
 };
 
 struct Connection {
-  UniqueFd fd;         // non-blocking, SO_KEEPALIVE on
-  std::string peer;    // "127.0.0.1:9100", for messages
+  UniqueFd fd;       // non-blocking, SO_KEEPALIVE on
+  std::string peer;  // "127.0.0.1:9100", for messages
 };
 
 // Reports STATE: +connecting-to-device while trying and -connecting-to-device once

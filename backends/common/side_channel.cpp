@@ -17,7 +17,8 @@ std::string g_device_id;
 bool g_bidirectional = false;
 
 void reply(cups_sc_command_t command, cups_sc_status_t status, const std::string& data = "") {
-  if (cupsSideChannelWrite(command, status, data.data(), static_cast<int>(data.size()), kWriteTimeout) != 0) {
+  if (cupsSideChannelWrite(command, status, data.data(), static_cast<int>(data.size()),
+                           kWriteTimeout) != 0) {
     g_fd = -1;  // the filter went away
   }
 }
@@ -51,11 +52,15 @@ SideRequest serve_side_channel() {
       return SideRequest::kDrain;
     case CUPS_SC_CMD_GET_BIDI:
       reply(command, CUPS_SC_STATUS_OK,
-            std::string(1, static_cast<char>(g_bidirectional ? CUPS_SC_BIDI_SUPPORTED : CUPS_SC_BIDI_NOT_SUPPORTED)));
+            std::string(1, static_cast<char>(g_bidirectional ? CUPS_SC_BIDI_SUPPORTED
+                                                             : CUPS_SC_BIDI_NOT_SUPPORTED)));
       break;
     case CUPS_SC_CMD_GET_DEVICE_ID:
-      if (g_device_id.empty()) reply(command, CUPS_SC_STATUS_NOT_IMPLEMENTED);
-      else reply(command, CUPS_SC_STATUS_OK, g_device_id);
+      if (g_device_id.empty()) {
+        reply(command, CUPS_SC_STATUS_NOT_IMPLEMENTED);
+      } else {
+        reply(command, CUPS_SC_STATUS_OK, g_device_id);
+      }
       break;
     case CUPS_SC_CMD_GET_STATE:
       reply(command, CUPS_SC_STATUS_OK, std::string(1, static_cast<char>(CUPS_SC_STATE_ONLINE)));

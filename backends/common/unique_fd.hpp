@@ -13,8 +13,7 @@ class UniqueFd {
   UniqueFd() = default;
   explicit UniqueFd(int fd, bool owned = true) : fd_(fd), owned_(owned) {}
   static UniqueFd borrowed(int fd) { return UniqueFd(fd, false); }
-  UniqueFd(UniqueFd&& other) noexcept
-      : fd_(std::exchange(other.fd_, -1)), owned_(other.owned_) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)), owned_(other.owned_) {}
   UniqueFd& operator=(UniqueFd&& other) noexcept {
     if (this != &other) {
       reset();

@@ -26,15 +26,19 @@ bool pick_interface(const libusb_config_descriptor& config, UsbPrinter& printer)
     const libusb_interface& itf = config.interface[i];
     for (int a = 0; a < itf.num_altsetting; ++a) {
       const libusb_interface_descriptor& alt = itf.altsetting[a];
-      if (alt.bInterfaceClass != kPrinterClass || alt.bInterfaceSubClass != kPrinterSubclass) continue;
+      if (alt.bInterfaceClass != kPrinterClass || alt.bInterfaceSubClass != kPrinterSubclass)
+        continue;
       if (alt.bInterfaceProtocol != 1 && alt.bInterfaceProtocol != 2) continue;  // not 1284.4
       if (alt.bInterfaceProtocol <= best) continue;
       uint8_t out = 0, in = 0;
       for (int e = 0; e < alt.bNumEndpoints; ++e) {
         const libusb_endpoint_descriptor& ep = alt.endpoint[e];
         if ((ep.bmAttributes & LIBUSB_TRANSFER_TYPE_MASK) != LIBUSB_TRANSFER_TYPE_BULK) continue;
-        if (ep.bEndpointAddress & LIBUSB_ENDPOINT_IN) in = in ? in : ep.bEndpointAddress;
-        else out = out ? out : ep.bEndpointAddress;
+        if (ep.bEndpointAddress & LIBUSB_ENDPOINT_IN) {
+          in = in ? in : ep.bEndpointAddress;
+        } else {
+          out = out ? out : ep.bEndpointAddress;
+        }
       }
       if (!out) continue;
       best = alt.bInterfaceProtocol;
@@ -81,10 +85,12 @@ void describe(libusb_device_handle* handle, UsbPrinter& printer) {
   DeviceId id = DeviceId::parse(printer.device_id);
   printer.serial = string_descriptor(handle, desc.iSerialNumber);
   if (printer.serial.empty()) printer.serial = id.serial();
-  printer.make = id.manufacturer().empty() ? string_descriptor(handle, desc.iManufacturer) : id.uri_make();
+  printer.make =
+      id.manufacturer().empty() ? string_descriptor(handle, desc.iManufacturer) : id.uri_make();
   std::string model = id.model().empty() ? string_descriptor(handle, desc.iProduct) : id.model();
   if (printer.make.empty()) printer.make = "Unknown";
-  if (model.size() > printer.make.size() && strncasecmp(model.c_str(), printer.make.c_str(), printer.make.size()) == 0 &&
+  if (model.size() > printer.make.size() &&
+      strncasecmp(model.c_str(), printer.make.c_str(), printer.make.size()) == 0 &&
       model[printer.make.size()] == ' ') {
     model = model.substr(printer.make.size() + 1);
   }
@@ -93,7 +99,8 @@ void describe(libusb_device_handle* handle, UsbPrinter& printer) {
   char uri[1024];
   std::string query = printer.serial.empty() ? "" : "?serial=" + printer.serial;
   if (printer.interface_number > 0) {
-    query += (query.empty() ? "?" : "&") + std::string("interface=") + std::to_string(printer.interface_number);
+    query += (query.empty() ? "?" : "&") + std::string("interface=") +
+             std::to_string(printer.interface_number);
   }
   httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof uri, "usb", nullptr, printer.make.c_str(), 0,
                    "/%s%s", printer.model.c_str(), query.c_str());
@@ -105,15 +112,16 @@ void describe(libusb_device_handle* handle, UsbPrinter& printer) {
 std::expected<UsbContext, std::string> UsbContext::create() {
   libusb_context* ctx = nullptr;
   int rc = libusb_init(&ctx);
-  if (rc != 0) return std::unexpected(std::string("Unable to initialize USB access: ") + libusb_strerror(rc));
+  if (rc != 0)
+    return std::unexpected(std::string("Unable to initialize USB access: ") + libusb_strerror(rc));
   return UsbContext(ctx);
 }
 
-std::optional<std::string> read_usb_device_id(libusb_device_handle* handle, const UsbPrinter& printer) {
+std::optional<std::string> read_usb_device_id(libusb_device_handle* handle,
+                                              const UsbPrinter& printer) {
   unsigned char buffer[1024] = {};
   int n = libusb_control_transfer(
-      handle, kPrinterClassRequestIn, 0,
-      static_cast<uint16_t>(printer.config_index),
+      handle, kPrinterClassRequestIn, 0, static_cast<uint16_t>(printer.config_index),
       static_cast<uint16_t>((printer.interface_number << 8) | printer.alt_setting), buffer,
       sizeof buffer, kControlTimeoutMs);
   if (n < 2) return std::nullopt;

@@ -18,9 +18,9 @@
 namespace quire::backend {
 
 // bmRequestType of the printer class's requests: class, device-to-host, to an interface.
-inline constexpr uint8_t kPrinterClassRequestIn =
-    static_cast<uint8_t>(LIBUSB_REQUEST_TYPE_CLASS) | static_cast<uint8_t>(LIBUSB_ENDPOINT_IN) |
-    static_cast<uint8_t>(LIBUSB_RECIPIENT_INTERFACE);
+inline constexpr uint8_t kPrinterClassRequestIn = static_cast<uint8_t>(LIBUSB_REQUEST_TYPE_CLASS) |
+                                                  static_cast<uint8_t>(LIBUSB_ENDPOINT_IN) |
+                                                  static_cast<uint8_t>(LIBUSB_RECIPIENT_INTERFACE);
 
 struct UsbDeviceUnref {
   void operator()(libusb_device* d) const { libusb_unref_device(d); }
@@ -38,7 +38,9 @@ class UsbContext {
   static std::expected<UsbContext, std::string> create();
   UsbContext(UsbContext&& other) noexcept : ctx_(other.ctx_) { other.ctx_ = nullptr; }
   UsbContext& operator=(UsbContext&&) = delete;
-  ~UsbContext() { if (ctx_) libusb_exit(ctx_); }
+  ~UsbContext() {
+    if (ctx_) libusb_exit(ctx_);
+  }
   libusb_context* get() const { return ctx_; }
 
  private:
@@ -52,9 +54,9 @@ struct UsbPrinter {
   int config_value = 1;
   int interface_number = 0;
   int alt_setting = 0;
-  int protocol = 0;            // 1 unidirectional, 2 bidirectional
+  int protocol = 0;  // 1 unidirectional, 2 bidirectional
   uint8_t out_endpoint = 0;
-  uint8_t in_endpoint = 0;     // 0: no back-channel
+  uint8_t in_endpoint = 0;  // 0: no back-channel
   std::string device_id;
   std::string make, model, serial;  // as they appear in the URI
   std::string uri;
@@ -66,7 +68,8 @@ struct UsbPrinter {
 std::vector<UsbPrinter> find_usb_printers(libusb_context* ctx);
 
 // Reads the IEEE 1284 device ID with the printer class's GET_DEVICE_ID request.
-std::optional<std::string> read_usb_device_id(libusb_device_handle* handle, const UsbPrinter& printer);
+std::optional<std::string> read_usb_device_id(libusb_device_handle* handle,
+                                              const UsbPrinter& printer);
 
 // What a queue's usb:// URI asks for.
 struct UsbQuery {
