@@ -109,7 +109,7 @@ void wait_for_printer_eof(int fd, qb::BackChannel& back_channel, qb::seconds sil
   ::shutdown(fd, SHUT_WR);
   pollfd fds[2] = {{fd, POLLIN, 0}, {qb::cancel_fd(), POLLIN, 0}};
   for (;;) {
-    int ready = ::poll(fds, 2, static_cast<int>(silence.count() * 1000));
+    int ready = ::poll(fds, 2, qb::Deadline::after(silence).poll_timeout(silence));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0 || qb::cancel_requested()) {
       qb::report_debug("Printer did not close the connection; not waiting any longer.");

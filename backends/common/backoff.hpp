@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 namespace quire::backend {
 
@@ -21,9 +22,10 @@ class Deadline {
     if (at_ == Clock::time_point::max()) return milliseconds::max();
     return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(at_ - Clock::now()));
   }
-  // A poll() timeout: the time left, at most `cap`.
+  // A poll() timeout: the time left, at most `cap` (and at most what an int holds).
   int poll_timeout(milliseconds cap) const {
-    return static_cast<int>(std::min(left(), cap).count());
+    milliseconds t = std::min({left(), cap, milliseconds(std::numeric_limits<int>::max())});
+    return static_cast<int>(t.count());
   }
 
  private:

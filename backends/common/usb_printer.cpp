@@ -141,7 +141,13 @@ std::vector<UsbPrinter> find_usb_printers(libusb_context* ctx) {
       continue;
     }
     UsbHandle handle(raw);
+    // GET_DEVICE_ID goes to the interface, which usblp may hold: borrow it (libusb gives
+    // it back to usblp on release), as CUPS does. A printer busy with another job keeps
+    // its interface; its URI then comes from the string descriptors.
+    libusb_set_auto_detach_kernel_driver(handle.get(), 1);
+    bool claimed = libusb_claim_interface(handle.get(), printer->interface_number) == 0;
     describe(handle.get(), *printer);
+    if (claimed) libusb_release_interface(handle.get(), printer->interface_number);
     printers.push_back(std::move(*printer));
   }
   if (count >= 0) libusb_free_device_list(list, 1);
