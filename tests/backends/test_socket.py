@@ -183,11 +183,10 @@ def test_bad_uri_option_stops_the_queue(backends, job_file):
     assert b.has_line(r"^ERROR: Bad value \"soon\" for URI option contimeout")
 
 
-def test_usage_error_without_enough_arguments(backends):
-    b = backends("socket", "socket://127.0.0.1", discovery=True)
-    b.proc.wait()  # discovery mode ran; now run with too few arguments
+def test_usage_error_without_enough_arguments():
     import subprocess
-    out = subprocess.run([str(b.path), "1", "2"], capture_output=True, timeout=10)
+    from conftest import backend_path
+    out = subprocess.run([str(backend_path("socket")), "1", "2"], capture_output=True, timeout=10)
     assert out.returncode == FAILED
     assert b"Usage:" in out.stderr
 
