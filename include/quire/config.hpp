@@ -32,6 +32,7 @@ struct ServerConfig {
   std::string server_name;                // ServerName
   std::vector<std::string> server_bin_extra;  // ServerBinPath: extra dirs searched first for backends
   int max_jobs_per_printer = 0;
+  bool file_device = false;               // FileDevice: may queues print to files other than /dev/null
   std::vector<ConfigDiagnostic> warnings;
 };
 

@@ -75,14 +75,35 @@ class Scheduler {
   void add_document(int job_id, DocumentRecord document, DocumentWriter writer, bool last, Completion done);
   // Ends a Create-Job job's documents (Close-Job); a job with none is aborted.
   void close_job(int job_id, Completion done);
+  // ---- Queue administration (src/scheduler/queue_admin.cpp). Each saves
+  // printers.conf before it returns. ----
+  // Adds a printer or replaces the configuration of an existing one (by name).
+  std::expected<void, std::string> add_or_modify_printer(PrinterConfig config);
+  // Removes a printer; its unfinished jobs are canceled.
+  std::expected<void, std::string> delete_printer(std::string_view name);
+  std::expected<void, std::string> set_default_printer(std::string_view name);
+  std::expected<void, std::string> set_accepting(Printer& printer, bool accepting, std::string reason);
+  // Moves one job (or, with job_id 0, every unfinished job of `from`) to `to`.
+  std::expected<void, std::string> move_jobs(int job_id, std::string_view from, std::string_view to);
+  // Cancels every unfinished job of `printer` (all printers when empty) owned by
+  // `user` (anyone when empty); `purge` also forgets finished ones.
+  void cancel_jobs(std::string_view printer, std::string_view user, bool purge, Completion done);
+  // Sets a pending or held job's priority and/or hold (Set-Job-Attributes).
+  std::expected<void, std::string> set_job_priority(int job_id, int priority);
+  // Restart-Job: a finished job (with its files kept) prints again.
+  void restart_job(int job_id, Completion done);
+
   // Pause-Printer / Resume-Printer: a disabled printer starts no jobs ("paused").
-  void set_printer_enabled(Printer& printer, bool enabled);
+  std::expected<void, std::string> set_printer_enabled(Printer& printer, bool enabled);
   // Holds a job that has not started (job-hold-until `until`, default indefinite).
   void hold_job(int job_id, std::string until, Completion done);
   // Releases a held job back to pending.
   void release_job(int job_id, Completion done);
   // Cancels a pending/held/processing job (a running backend is stopped first).
   void cancel_job(int job_id, std::string reason, Completion done);
+
+  // The backend for a device URI scheme, or an empty path when there is none.
+  std::filesystem::path find_backend_path(std::string_view scheme) const;
 
   std::int64_t now() const;          // unix seconds
   std::int64_t up_time() const;      // printer-up-time: the Unix time, as CUPS does
@@ -97,7 +118,7 @@ class Scheduler {
   void handle_status_line(int job_id, const std::string& line);
   void set_printer_state(Printer& printer, ipp_pstate_t state);
   void trim_history();
-  std::filesystem::path find_backend(std::string_view scheme) const;
+  std::expected<void, std::string> save_printers();
 
   boost::asio::io_context& io_;
   Strand strand_;

@@ -60,6 +60,7 @@ const std::map<std::string, Setter, std::less<>>& directives() {
        }},
       {"MaxJobs", integer(&ServerConfig::max_jobs, 0)},
       {"MaxJobsPerPrinter", integer(&ServerConfig::max_jobs_per_printer, 0)},
+      {"FileDevice", boolean(&ServerConfig::file_device)},
       {"PreserveJobHistory", boolean(&ServerConfig::preserve_job_history)},
       {"PreserveJobFiles", boolean(&ServerConfig::preserve_job_files)},
       {"MaxRequestSize", [](ServerConfig& c, const std::string& v) -> std::optional<std::string> {

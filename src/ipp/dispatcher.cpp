@@ -14,7 +14,9 @@
 namespace quire {
 namespace {
 
-enum class Target { kSystem, kPrinter, kPrinterOrSystem, kJob };
+// kNewPrinter: printer-uri names a queue that may not exist yet (CUPS-Add-Modify-Printer).
+// kJobOrPrinter: a job when job-id/job-uri is given, else a printer (CUPS-Move-Job).
+enum class Target { kSystem, kPrinter, kPrinterOrSystem, kNewPrinter, kJob, kJobOrPrinter };
 enum class Permission { kAnyone, kJobOwner, kAdmin };
 
 struct OperationEntry {
@@ -33,6 +35,21 @@ constexpr std::array kOperations = {
     OperationEntry{IPP_OP_CANCEL_JOB, handle_cancel_job, Target::kJob, Permission::kJobOwner},
     OperationEntry{IPP_OP_HOLD_JOB, handle_hold_job, Target::kJob, Permission::kJobOwner},
     OperationEntry{IPP_OP_RELEASE_JOB, handle_release_job, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_SET_JOB_ATTRIBUTES, handle_set_job_attributes, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_RESTART_JOB, handle_restart_job, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_CUPS_MOVE_JOB, handle_cups_move_job, Target::kJobOrPrinter, Permission::kJobOwner},
+    OperationEntry{IPP_OP_CUPS_ADD_MODIFY_PRINTER, handle_cups_add_modify_printer, Target::kNewPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_DELETE_PRINTER, handle_cups_delete_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_SET_DEFAULT, handle_cups_set_default, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_ACCEPT_JOBS, handle_cups_accept_jobs, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_REJECT_JOBS, handle_cups_reject_jobs, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_PAUSE_PRINTER, handle_pause_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_RESUME_PRINTER, handle_resume_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_DISABLE_PRINTER, handle_pause_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_ENABLE_PRINTER, handle_resume_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CANCEL_JOBS, handle_cancel_jobs, Target::kPrinterOrSystem, Permission::kAdmin},
+    OperationEntry{IPP_OP_PURGE_JOBS, handle_cancel_jobs, Target::kPrinterOrSystem, Permission::kAdmin},
+    OperationEntry{IPP_OP_CANCEL_MY_JOBS, handle_cancel_jobs, Target::kPrinterOrSystem, Permission::kAnyone},
     OperationEntry{IPP_OP_GET_JOB_ATTRIBUTES, handle_get_job_attributes, Target::kJob, Permission::kAnyone},
     OperationEntry{IPP_OP_GET_JOBS, handle_get_jobs, Target::kPrinterOrSystem, Permission::kAnyone},
     OperationEntry{IPP_OP_GET_PRINTER_ATTRIBUTES, handle_get_printer_attributes, Target::kPrinter, Permission::kAnyone},
@@ -126,46 +143,44 @@ std::optional<std::string> queue_name_from_uri(const char* uri) {
   return std::nullopt;
 }
 
+ipp_status_t missing(Operation& op, const char* what) {
+  op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", std::string("Missing ") + what);
+  return IPP_STATUS_ERROR_BAD_REQUEST;
+}
+
+// The job named by job-uri, or by printer-uri + job-id. nullopt: the request names none.
+std::optional<int> requested_job_id(const Operation& op) {
+  if (ipp_attribute_t* uri = op.request.find("job-uri", IPP_TAG_OPERATION)) {
+    const char* s = ippGetString(uri, 0, nullptr);
+    const char* slash = s ? std::strrchr(s, '/') : nullptr;
+    return slash && std::strstr(s, "/jobs/") ? std::atoi(slash + 1) : 0;
+  }
+  return op.request.find_integer("job-id", IPP_TAG_OPERATION);
+}
+
 // Finds the operation's printer or job. Returns successful-ok or the status to answer.
 ipp_status_t resolve_target(Operation& op, Target target) {
   if (target == Target::kSystem) return IPP_STATUS_OK;
-  auto name_status = [&](ipp_attribute_t* uri_attr) -> ipp_status_t {
-    auto name = queue_name_from_uri(ippGetString(uri_attr, 0, nullptr));
-    if (!name) return IPP_STATUS_ERROR_NOT_FOUND;
-    if (name->empty()) return target == Target::kPrinterOrSystem ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
-    op.printer = op.scheduler.find_printer(*name);
-    return op.printer ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
-  };
-  if (target == Target::kJob) {
-    int job_id = 0;
-    if (ipp_attribute_t* uri = op.request.find("job-uri", IPP_TAG_OPERATION)) {
-      const char* s = ippGetString(uri, 0, nullptr);
-      const char* slash = s ? std::strrchr(s, '/') : nullptr;
-      if (!slash || !std::strstr(s, "/jobs/")) return IPP_STATUS_ERROR_NOT_FOUND;
-      job_id = std::atoi(slash + 1);
-    } else if (ipp_attribute_t* uri = op.request.find("printer-uri", IPP_TAG_OPERATION)) {
-      auto job_attr = op.request.find_integer("job-id", IPP_TAG_OPERATION);
-      if (!job_attr) {
-        op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Missing job-id");
-        return IPP_STATUS_ERROR_BAD_REQUEST;
-      }
-      job_id = *job_attr;
-      if (auto status = name_status(uri); status != IPP_STATUS_OK) return status;
-    } else {
-      op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Missing printer-uri or job-uri");
-      return IPP_STATUS_ERROR_BAD_REQUEST;
-    }
-    op.job = op.scheduler.find_job(job_id);
+  ipp_attribute_t* printer_uri = op.request.find("printer-uri", IPP_TAG_OPERATION);
+  std::optional<std::string> queue;
+  if (printer_uri) {
+    queue = queue_name_from_uri(ippGetString(printer_uri, 0, nullptr));
+    if (!queue) return IPP_STATUS_ERROR_NOT_FOUND;
+    if (!queue->empty()) op.printer = op.scheduler.find_printer(*queue);
+  }
+  auto job_id = requested_job_id(op);
+  if (target == Target::kJob || (target == Target::kJobOrPrinter && job_id)) {
+    if (!job_id) return missing(op, printer_uri ? "job-id" : "printer-uri or job-uri");
+    if (!printer_uri && !op.request.find("job-uri", IPP_TAG_OPERATION)) return missing(op, "printer-uri or job-uri");
+    op.job = op.scheduler.find_job(*job_id);
     if (!op.job) return IPP_STATUS_ERROR_NOT_FOUND;
-    if (!op.printer) op.printer = op.scheduler.find_printer(op.job->record.printer);
+    op.printer = op.scheduler.find_printer(op.job->record.printer);
     return IPP_STATUS_OK;
   }
-  ipp_attribute_t* uri = op.request.find("printer-uri", IPP_TAG_OPERATION);
-  if (!uri) {
-    op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Missing printer-uri");
-    return IPP_STATUS_ERROR_BAD_REQUEST;
-  }
-  return name_status(uri);
+  if (!printer_uri) return missing(op, "printer-uri");
+  if (target == Target::kNewPrinter) return queue->empty() ? IPP_STATUS_ERROR_NOT_FOUND : IPP_STATUS_OK;
+  if (queue->empty()) return target == Target::kPrinterOrSystem ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
+  return op.printer ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
 }
 
 ipp_status_t authorize(const Operation& op, Permission permission) {

@@ -36,10 +36,24 @@ const IppMessage& static_attributes(const Operation& op, Printer& printer) {
   return it->second;
 }
 
+// CUPS's printer-type bits that depend on state: rejecting, default, not shared.
+void add_state_type_bits(const Operation& op, const Printer& printer, IppMessage& out) {
+  ipp_attribute_t* type = nullptr;
+  for (ipp_attribute_t* a = ippFirstAttribute(out.get()); a; a = ippNextAttribute(out.get()))
+    if (attribute_name(a) == "printer-type") type = a;  // the last one is this printer's
+  if (!type) return;
+  int bits = ippGetInteger(type, 0) & ~(CUPS_PRINTER_REJECTING | CUPS_PRINTER_DEFAULT | CUPS_PRINTER_NOT_SHARED);
+  if (!printer.is_accepting()) bits |= CUPS_PRINTER_REJECTING;
+  if (!printer.config.shared) bits |= CUPS_PRINTER_NOT_SHARED;
+  if (printer.name() == op.scheduler.default_printer_name()) bits |= CUPS_PRINTER_DEFAULT;
+  ippSetInteger(out.get(), &type, 0, bits);
+}
+
 }  // namespace
 
 void add_printer_attributes(const Operation& op, Printer& printer, const RequestedAttributes& wanted, IppMessage& out) {
   copy_requested(static_attributes(op, printer), out, wanted, IPP_TAG_PRINTER);
+  add_state_type_bits(op, printer, out);
   IppMessage status;
   add_status_attributes(op, printer, status);
   copy_requested(status, out, wanted, IPP_TAG_PRINTER);

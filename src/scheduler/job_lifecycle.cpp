@@ -45,7 +45,7 @@ void remember_document_size(Job& job) {
 
 }  // namespace
 
-std::filesystem::path Scheduler::find_backend(std::string_view scheme) const {
+std::filesystem::path Scheduler::find_backend_path(std::string_view scheme) const {
   for (const auto& dir : options_.backend_dirs) {
     auto candidate = dir / std::string(scheme);
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
@@ -76,7 +76,7 @@ void Scheduler::start_job(Printer& printer, Job& job) {
   spec.job_id = job.id();
   spec.printer = printer.name();
   spec.device_uri = printer.config.description.device_uri;
-  spec.backend = find_backend(uri_scheme(spec.device_uri));
+  spec.backend = find_backend_path(uri_scheme(spec.device_uri));
   spec.user = job.record.user;
   spec.title = job.record.name;
   spec.copies = job.attributes ? job.attributes.find_integer("copies").value_or(1) : 1;

@@ -157,16 +157,6 @@ void Scheduler::close_job(int job_id, Completion done) {
   start_ready_jobs();
 }
 
-void Scheduler::set_printer_enabled(Printer& printer, bool enabled) {
-  printer.config.enabled = enabled;
-  auto paused = std::find(printer.reasons.begin(), printer.reasons.end(), "paused");
-  if (enabled && paused != printer.reasons.end()) printer.reasons.erase(paused);
-  if (!enabled && paused == printer.reasons.end()) printer.reasons.push_back("paused");
-  if (printer.current_job == 0) set_printer_state(printer, enabled ? IPP_PSTATE_IDLE : IPP_PSTATE_STOPPED);
-  log::error().info("[Printer {}] {}", printer.name(), enabled ? "enabled" : "disabled");
-  if (enabled) start_ready_jobs();
-}
-
 void Scheduler::hold_job(int job_id, std::string until, Completion done) {
   Job* job = find_job(job_id);
   if (!job || (job->state() != IPP_JSTATE_PENDING && job->state() != IPP_JSTATE_HELD))

@@ -32,7 +32,7 @@ TEST_F(Scheduler_, StartsJobsByPriorityThenArrival) {
   int first_high = print(*this, "high1", 90);
   int normal = print(*this, "normal", 50);
   int second_high = print(*this, "high2", 90);
-  on_strand([&] { scheduler_->set_printer_enabled(*scheduler_->find_printer("office"), true); });
+  on_strand([&] { return scheduler_->set_printer_enabled(*scheduler_->find_printer("office"), true).has_value(); });
   ASSERT_TRUE(eventually([&] { return scheduler_->find_job(low)->state() == IPP_JSTATE_COMPLETED; }));
   std::string expected;
   for (auto [id, title] : {std::pair{first_high, "high1"}, {second_high, "high2"}, {normal, "normal"}, {low, "low"}})
