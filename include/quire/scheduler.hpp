@@ -5,12 +5,14 @@
 // backends as child processes, and keeps job history within the configured limits.
 #pragma once
 
+#include "quire/clock.hpp"
 #include "quire/config.hpp"
 #include "quire/job.hpp"
 #include "quire/printer.hpp"
 #include "quire/spool.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <chrono>
@@ -36,6 +38,7 @@ class Scheduler {
     ServerConfig server;
     std::filesystem::path state_dir;
     std::vector<std::filesystem::path> backend_dirs;  // searched in order for <scheme>
+    const Clock* clock = nullptr;                      // null: the system clock
   };
 
   Scheduler(boost::asio::io_context& io, Spool& spool, Options options);
@@ -105,7 +108,9 @@ class Scheduler {
   // The backend for a device URI scheme, or an empty path when there is none.
   std::filesystem::path find_backend_path(std::string_view scheme) const;
 
-  std::int64_t now() const;          // unix seconds
+  std::int64_t now() const;          // unix seconds, from the Clock
+  // Releases held jobs whose job-hold-until time has come (also runs every 30 s).
+  void release_due_holds();
   std::int64_t up_time() const;      // printer-up-time: the Unix time, as CUPS does
 
  private:
@@ -128,6 +133,10 @@ class Scheduler {
   std::map<int, Job> jobs_;
   std::string default_printer_;
   bool stopping_ = false;
+  const Clock& clock_;
+  boost::asio::steady_timer hold_timer_;
+  void schedule_hold_check();
+  void compute_hold_release(Job& job);
 };
 
 }  // namespace quire
