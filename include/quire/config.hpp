@@ -44,12 +44,15 @@ struct PrinterConfig {
   bool enabled = true;                    // State Idle / Stopped
   std::string state_message;              // StateMessage
   bool shared = true;                     // Shared Yes/No
+  std::vector<std::string> members;       // a class's printers ("Printer NAME" in classes.conf)
 };
 
 std::expected<ServerConfig, ConfigDiagnostic> load_server_config(const std::filesystem::path& file);
+// Reads printers.conf or classes.conf: <Printer>/<DefaultPrinter> and
+// <Class>/<DefaultClass> sections (description.is_class set for classes).
 std::expected<std::vector<PrinterConfig>, ConfigDiagnostic> load_printers_conf(const std::filesystem::path& file);
 
-// Writes printers.conf via a temporary file, fsync and rename.
+// Writes printers.conf (or classes.conf) via a temporary file, fsync and rename.
 std::expected<void, std::string> save_printers_conf(const std::filesystem::path& file,
                                                     const std::vector<PrinterConfig>& printers);
 

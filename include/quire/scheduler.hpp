@@ -82,7 +82,7 @@ class Scheduler {
   // printers.conf before it returns. ----
   // Adds a printer or replaces the configuration of an existing one (by name).
   std::expected<void, std::string> add_or_modify_printer(PrinterConfig config);
-  // Removes a printer; its unfinished jobs are canceled.
+  // Removes a printer or class; its unfinished jobs are canceled.
   std::expected<void, std::string> delete_printer(std::string_view name);
   std::expected<void, std::string> set_default_printer(std::string_view name);
   std::expected<void, std::string> set_accepting(Printer& printer, bool accepting, std::string reason);
@@ -117,6 +117,8 @@ class Scheduler {
   void persist(Job& job, Completion done);
   void start_ready_jobs();
   Job* next_job_for(const Printer& printer);
+  bool serves(const Printer& printer, const std::string& destination) const;
+  Printer* printer_of(const Job& job);  // the printer printing (or to print) the job
   void start_job(Printer& printer, Job& job);
   void on_job_exit(int job_id, int exit_code, std::string reason);
   void finish_job(Job& job, ipp_jstate_t state, std::string reason, Completion done = nullptr);

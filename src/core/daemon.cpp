@@ -138,10 +138,14 @@ int run_daemon(const DaemonOptions& options) {
   for (const auto& w : config.warnings) log::error().warn("{}", w.to_string());
 
   auto printers = load_printers_conf(options.state_dir / "printers.conf");
-  if (!printers) {
-    std::cerr << "quired: " << printers.error().to_string() << "\n";
-    return 1;
+  auto classes = load_printers_conf(options.state_dir / "classes.conf");
+  for (const auto* loaded : {&printers, &classes}) {
+    if (!*loaded) {
+      std::cerr << "quired: " << loaded->error().to_string() << "\n";
+      return 1;
+    }
   }
+  printers->insert(printers->end(), classes->begin(), classes->end());
   auto spool = Spool::open({options.state_dir / "spool"});
   if (!spool) {
     std::cerr << "quired: spool: " << spool.error() << "\n";

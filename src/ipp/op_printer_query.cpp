@@ -23,7 +23,16 @@ void add_status_attributes(const Operation& op, const Printer& printer, IppMessa
   all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-state-change-time", static_cast<int>(printer.state_change_time));
   ippAddDate(all.get(), IPP_TAG_PRINTER, "printer-state-change-date-time",
              ippTimeToDate(static_cast<time_t>(printer.state_change_time)));
-  all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
+  if (printer.config.description.is_class) {
+    std::vector<std::string> uris;
+    for (const auto& member : printer.config.members) uris.push_back("ipp://" + op.host() + "/printers/" + member);
+    if (!printer.config.members.empty()) {
+      all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "member-names", printer.config.members);
+      all.add_strings(IPP_TAG_PRINTER, IPP_TAG_URI, "member-uris", uris);
+    }
+  } else {
+    all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
+  }
 }
 
 const IppMessage& static_attributes(const Operation& op, Printer& printer) {

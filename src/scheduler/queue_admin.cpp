@@ -21,17 +21,23 @@ void set_reason(std::vector<std::string>& reasons, const std::string& reason, bo
 
 }  // namespace
 
+// Printers go to printers.conf and classes to classes.conf, as in CUPS.
 std::expected<void, std::string> Scheduler::save_printers() {
-  std::vector<PrinterConfig> configs;
+  std::vector<PrinterConfig> printers, classes;
   for (const auto& [name, printer] : printers_) {
     PrinterConfig c = printer.config;
     c.is_default = name == default_printer_;
     c.state_message = printer.message;
-    configs.push_back(std::move(c));
+    (c.description.is_class ? classes : printers).push_back(std::move(c));
   }
-  auto saved = save_printers_conf(options_.state_dir / "printers.conf", configs);
-  if (!saved) log::error().error("[Scheduler] printers.conf not saved: {}", saved.error());
-  return saved;
+  for (auto [file, configs] : {std::pair{"printers.conf", &printers}, {"classes.conf", &classes}}) {
+    auto saved = save_printers_conf(options_.state_dir / file, *configs);
+    if (!saved) {
+      log::error().error("[Scheduler] {} not saved: {}", file, saved.error());
+      return saved;
+    }
+  }
+  return {};
 }
 
 std::expected<void, std::string> Scheduler::add_or_modify_printer(PrinterConfig config) {
@@ -73,6 +79,10 @@ std::expected<void, std::string> Scheduler::delete_printer(std::string_view name
     }
   }
   printers_.erase(key);
+  for (auto& [name, other] : printers_) {
+    auto& members = other.config.members;
+    members.erase(std::remove(members.begin(), members.end(), key), members.end());
+  }
   if (default_printer_ == key) default_printer_.clear();
   log::error().info("[Printer {}] deleted", key);
   return save_printers();

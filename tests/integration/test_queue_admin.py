@@ -97,3 +97,20 @@ def test_admin_operations_are_forbidden_to_other_users(daemon):
 def test_file_device_other_than_dev_null_is_refused_by_default(daemon, tmp_path):
     r = daemon.run("lpadmin", "-p", "tofile", "-v", f"file://{tmp_path}/out", "-m", "raw", check=False)
     assert r.returncode != 0 and "FileDevice" in r.stderr, r.stderr
+
+
+def test_class_sends_jobs_to_the_first_available_member(daemon):
+    for name in ("left", "right"):
+        daemon.run("lpadmin", "-p", name, "-E", "-v", "/dev/null", "-m", "raw")
+        daemon.run("lpadmin", "-p", name, "-c", "pair")
+    daemon.run("cupsenable", "pair")
+    daemon.run("cupsaccept", "pair")
+    out = daemon.run("lpstat", "-c", "pair").stdout
+    assert "members of class pair:" in out and "left" in out and "right" in out, out
+    assert "<Class pair>" in (daemon.state_dir / "classes.conf").read_text()
+    daemon.run("cupsdisable", "left")
+    jid = job_id(daemon.run("lp", "-d", "pair", "/etc/hosts").stdout)
+    wait_until(lambda: f"pair-{jid}" in daemon.run("lpstat", "-W", "completed", "-o").stdout, what="class job done")
+    assert f"[Job {jid}] printing on right" in daemon.log()
+    daemon.run("lpadmin", "-x", "pair")
+    assert "pair" not in daemon.run("lpstat", "-c").stdout
