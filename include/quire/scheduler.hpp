@@ -39,6 +39,7 @@ class Scheduler {
     std::filesystem::path state_dir;
     std::vector<std::filesystem::path> backend_dirs;  // searched in order for <scheme>
     const Clock* clock = nullptr;                      // null: the system clock
+    std::vector<std::filesystem::path> discovery_dirs; // backends run for CUPS-Get-Devices
   };
 
   Scheduler(boost::asio::io_context& io, Spool& spool, Options options);

@@ -158,7 +158,11 @@ int run_daemon(const DaemonOptions& options) {
   }
 
   boost::asio::io_context io;
-  Scheduler scheduler(io, **spool, {config, fs::absolute(options.state_dir), backend_dirs(options, config)});
+  // Discovery runs Quire's own backends only: some of CUPS's (snmp, dnssd) probe the
+  // network, which a print server must not do behind an admin's back.
+  auto dirs = backend_dirs(options, config);
+  std::vector<fs::path> discovery(dirs.begin(), dirs.end() - 1);
+  Scheduler scheduler(io, **spool, {config, fs::absolute(options.state_dir), dirs, nullptr, discovery});
   scheduler.load(std::move(*printers), std::move(*jobs));
   IppDispatcher dispatcher(scheduler);
   HttpLimits limits;

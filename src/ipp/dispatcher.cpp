@@ -43,6 +43,8 @@ constexpr std::array kOperations = {
     OperationEntry{IPP_OP_CUPS_ADD_MODIFY_CLASS, handle_cups_add_modify_class, Target::kNewPrinter, Permission::kAdmin},
     OperationEntry{IPP_OP_CUPS_DELETE_CLASS, handle_cups_delete_class, Target::kPrinter, Permission::kAdmin},
     OperationEntry{IPP_OP_CUPS_GET_CLASSES, handle_cups_get_classes, Target::kSystem, Permission::kAnyone},
+    OperationEntry{IPP_OP_CUPS_GET_DEVICES, handle_cups_get_devices, Target::kSystem, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_GET_PPDS, handle_cups_get_ppds, Target::kSystem, Permission::kAnyone},
     OperationEntry{IPP_OP_CUPS_SET_DEFAULT, handle_cups_set_default, Target::kPrinter, Permission::kAdmin},
     OperationEntry{IPP_OP_CUPS_ACCEPT_JOBS, handle_cups_accept_jobs, Target::kPrinter, Permission::kAdmin},
     OperationEntry{IPP_OP_CUPS_REJECT_JOBS, handle_cups_reject_jobs, Target::kPrinter, Permission::kAdmin},

@@ -66,6 +66,8 @@ void handle_cancel_jobs(const OperationPtr& op);
 void handle_cups_add_modify_class(const OperationPtr& op);
 void handle_cups_delete_class(const OperationPtr& op);
 void handle_cups_get_classes(const OperationPtr& op);
+void handle_cups_get_devices(const OperationPtr& op);
+void handle_cups_get_ppds(const OperationPtr& op);
 void handle_release_job(const OperationPtr& op);
 void handle_get_job_attributes(const OperationPtr& op);
 void handle_get_jobs(const OperationPtr& op);
