@@ -45,6 +45,9 @@ struct PrinterConfig {
   std::string state_message;              // StateMessage
   bool shared = true;                     // Shared Yes/No
   std::vector<std::string> members;       // a class's printers ("Printer NAME" in classes.conf)
+  // Who may print here (lpadmin -u allow:/deny:): user names, "@group"s. Empty allow = all.
+  std::vector<std::string> users_allowed;  // AllowUser
+  std::vector<std::string> users_denied;   // DenyUser
 };
 
 std::expected<ServerConfig, ConfigDiagnostic> load_server_config(const std::filesystem::path& file);

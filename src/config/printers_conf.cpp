@@ -36,6 +36,13 @@ std::optional<std::string> apply(PrinterConfig& p, const conf::Line& line) {
   };
   if (d == "Printer" && p.description.is_class) p.members.push_back(v);
   else if (d == "DeviceURI") p.description.device_uri = v;
+  else if (d == "AllowUser") p.users_allowed.push_back(v);
+  else if (d == "DenyUser") p.users_denied.push_back(v);
+  else if (d == "JobPriorityDefault") {
+    int priority = std::atoi(v.c_str());
+    if (priority < 1 || priority > 100) return "JobPriorityDefault: expected 1 to 100, got \"" + v + "\"";
+    p.description.job_priority_default = priority;
+  }
   else if (d == "Info") p.description.info = v;
   else if (d == "Location") p.description.location = v;
   else if (d == "MakeModel") p.description.make_and_model = v;
@@ -105,6 +112,9 @@ std::expected<void, std::string> save_printers_conf(const std::filesystem::path&
     if (!d.make_and_model.empty()) out << "MakeModel " << d.make_and_model << "\n";
     if (!d.is_class) out << "DeviceURI " << d.device_uri << "\n";
     for (const auto& member : p.members) out << "Printer " << member << "\n";
+    for (const auto& u : p.users_allowed) out << "AllowUser " << u << "\n";
+    for (const auto& u : p.users_denied) out << "DenyUser " << u << "\n";
+    if (d.job_priority_default != 50) out << "JobPriorityDefault " << d.job_priority_default << "\n";
     out << "State " << (p.enabled ? "Idle" : "Stopped") << "\n";
     if (!p.state_message.empty()) out << "StateMessage " << p.state_message << "\n";
     out << "Accepting " << yes_no(p.accepting) << "\n";

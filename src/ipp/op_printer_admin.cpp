@@ -50,6 +50,22 @@ std::optional<std::string> apply_printer_attributes(const Operation& op, Printer
   if (auto v = rq.find_string("printer-location", IPP_TAG_PRINTER)) d.location = *v;
   if (auto v = rq.find_string("printer-make-and-model", IPP_TAG_PRINTER)) d.make_and_model = *v;
   if (auto v = rq.find_string("media-default", IPP_TAG_PRINTER)) d.media_default = *v;
+  if (ipp_attribute_t* a = rq.find("job-priority-default", IPP_TAG_PRINTER)) {
+    int value = ippGetValueTag(a) == IPP_TAG_INTEGER ? ippGetInteger(a, 0) : std::atoi(ippGetString(a, 0, nullptr));
+    if (value < 1 || value > 100) return "job-priority-default must be 1 to 100";
+    d.job_priority_default = value;
+  }
+  // lpadmin -u allow:alice,@staff / deny:bob; "all" and "none" as CUPS spells them.
+  if (ipp_attribute_t* a = rq.find("requesting-user-name-allowed", IPP_TAG_PRINTER)) {
+    config.users_allowed = attribute_strings(a);
+    config.users_denied.clear();
+    if (config.users_allowed == std::vector<std::string>{"all"}) config.users_allowed.clear();
+  }
+  if (ipp_attribute_t* a = rq.find("requesting-user-name-denied", IPP_TAG_PRINTER)) {
+    config.users_denied = attribute_strings(a);
+    config.users_allowed.clear();
+    if (config.users_denied == std::vector<std::string>{"none"}) config.users_denied.clear();
+  }
   if (auto v = rq.find_boolean("printer-is-accepting-jobs", IPP_TAG_PRINTER)) config.accepting = *v;
   if (auto v = rq.find_boolean("printer-is-shared", IPP_TAG_PRINTER)) config.shared = *v;
   if (auto v = rq.find_integer("printer-state", IPP_TAG_PRINTER)) config.enabled = *v != IPP_PSTATE_STOPPED;

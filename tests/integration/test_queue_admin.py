@@ -2,6 +2,7 @@
 cupsaccept, cupsreject, lpmove, cancel, lpstat) against a real quired."""
 
 import re
+from pathlib import Path
 
 from conftest import wait_until
 
@@ -114,3 +115,29 @@ def test_class_sends_jobs_to_the_first_available_member(daemon):
     assert f"[Job {jid}] printing on right" in daemon.log()
     daemon.run("lpadmin", "-x", "pair")
     assert "pair" not in daemon.run("lpstat", "-c").stdout
+
+
+def test_allow_and_deny_lists(daemon):
+    daemon.run("lpadmin", "-p", "demo", "-u", "allow:alice,@nogroup-here")
+    r = daemon.run("lp", "-U", "bob", "-d", "demo", "/etc/hosts", check=False)
+    assert r.returncode != 0 and "not allowed" in r.stderr, r.stderr
+    daemon.run("lp", "-U", "alice", "-d", "demo", "/etc/hosts")
+    daemon.run("lpadmin", "-p", "demo", "-u", "deny:alice")
+    assert daemon.run("lp", "-U", "alice", "-d", "demo", "/etc/hosts", check=False).returncode != 0
+    daemon.run("lp", "-U", "bob", "-d", "demo", "/etc/hosts")
+    assert "DenyUser alice" in (daemon.state_dir / "printers.conf").read_text()
+    daemon.run("lpadmin", "-p", "demo", "-u", "allow:all")
+    daemon.run("lp", "-U", "alice", "-d", "demo", "/etc/hosts")
+
+
+def test_default_options_set_with_lpadmin_o(daemon):
+    daemon.run("lpadmin", "-p", "demo", "-o", "job-priority-default=80", "-o", "media-default=na_letter_8.5x11in")
+    out = daemon.run("ipptool", "-tv", daemon.uri(), "get-printer-attributes.test", check=False).stdout
+    assert "job-priority-default (integer) = 80" in out, out
+    assert "media-default (keyword) = na_letter_8.5x11in" in out, out
+    daemon.run("cupsdisable", "demo")
+    jid = job_id(daemon.run("lp", "-d", "demo", "/etc/hosts").stdout)
+    assert re.search(rf"demo-{jid}\s", daemon.run("lpstat", "-o").stdout)
+    r = daemon.run("ipptool", "-t", daemon.uri(), "-d", f"job_id={jid}",
+                   str(Path(__file__).parent / "ipp" / "get-job-state.test"))
+    assert "job-priority (integer) = 80" in r.stdout, r.stdout
