@@ -97,6 +97,10 @@ class Scheduler {
   // Restart-Job: a finished job (with its files kept) prints again.
   void restart_job(int job_id, Completion done);
 
+  // Hold-New-Jobs / Release-Held-New-Jobs: new jobs wait ("job-held-on-create")
+  // until released; releasing frees every job held that way.
+  void set_holding_new_jobs(Printer& printer, bool holding);
+
   // Pause-Printer / Resume-Printer: a disabled printer starts no jobs ("paused").
   std::expected<void, std::string> set_printer_enabled(Printer& printer, bool enabled);
   // Holds a job that has not started (job-hold-until `until`, default indefinite).

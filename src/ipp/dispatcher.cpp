@@ -52,6 +52,8 @@ constexpr std::array kOperations = {
     OperationEntry{IPP_OP_RESUME_PRINTER, handle_resume_printer, Target::kPrinter, Permission::kAdmin},
     OperationEntry{IPP_OP_DISABLE_PRINTER, handle_pause_printer, Target::kPrinter, Permission::kAdmin},
     OperationEntry{IPP_OP_ENABLE_PRINTER, handle_resume_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_HOLD_NEW_JOBS, handle_hold_new_jobs, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_RELEASE_HELD_NEW_JOBS, handle_hold_new_jobs, Target::kPrinter, Permission::kAdmin},
     OperationEntry{IPP_OP_CANCEL_JOBS, handle_cancel_jobs, Target::kPrinterOrSystem, Permission::kAdmin},
     OperationEntry{IPP_OP_PURGE_JOBS, handle_cancel_jobs, Target::kPrinterOrSystem, Permission::kAdmin},
     OperationEntry{IPP_OP_CANCEL_MY_JOBS, handle_cancel_jobs, Target::kPrinterOrSystem, Permission::kAnyone},

@@ -143,6 +143,11 @@ Job draft_job(const Operation& op, int id) {
   if (r.hold_until == "no-hold") r.hold_until.clear();
   r.state = r.hold_until.empty() ? IPP_JSTATE_PENDING : IPP_JSTATE_HELD;
   r.state_reasons = r.hold_until.empty() ? "none" : "job-hold-until-specified";
+  if (op.printer->holding_new_jobs && r.hold_until.empty()) {
+    r.state = IPP_JSTATE_HELD;
+    r.hold_until = "indefinite";
+    r.state_reasons = "job-held-on-create";
+  }
   r.created = op.scheduler.now();
   for (ipp_attribute_t* a = ippFirstAttribute(op.request.get()); a; a = ippNextAttribute(op.request.get()))
     if (ippGetGroupTag(a) == IPP_TAG_JOB) job.attributes.copy_attribute(a, IPP_TAG_JOB);

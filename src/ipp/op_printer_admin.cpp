@@ -141,6 +141,11 @@ void handle_resume_printer(const OperationPtr& op) {
   reply_with(op, op->scheduler.set_printer_enabled(*op->printer, true));
 }
 
+void handle_hold_new_jobs(const OperationPtr& op) {
+  op->scheduler.set_holding_new_jobs(*op->printer, op->request.operation() == IPP_OP_HOLD_NEW_JOBS);
+  op->reply();
+}
+
 // Cancel-Jobs and Purge-Jobs (administrators) and Cancel-My-Jobs (anyone, own jobs).
 void handle_cancel_jobs(const OperationPtr& op) {
   ipp_op_t which = op->request.operation();

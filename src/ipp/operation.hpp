@@ -63,6 +63,7 @@ void handle_cups_reject_jobs(const OperationPtr& op);
 void handle_pause_printer(const OperationPtr& op);
 void handle_resume_printer(const OperationPtr& op);
 void handle_cancel_jobs(const OperationPtr& op);
+void handle_hold_new_jobs(const OperationPtr& op);
 void handle_cups_add_modify_class(const OperationPtr& op);
 void handle_cups_delete_class(const OperationPtr& op);
 void handle_cups_get_classes(const OperationPtr& op);

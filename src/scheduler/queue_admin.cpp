@@ -116,6 +116,22 @@ std::expected<void, std::string> Scheduler::set_printer_enabled(Printer& printer
   return saved;
 }
 
+void Scheduler::set_holding_new_jobs(Printer& printer, bool holding) {
+  printer.holding_new_jobs = holding;
+  set_reason(printer.reasons, "hold-new-jobs", holding);
+  log::error().info("[Printer {}] {} new jobs", printer.name(), holding ? "holding" : "releasing");
+  if (holding) return;
+  for (auto& [id, job] : jobs_) {
+    if (job.record.printer != printer.name() || job.state() != IPP_JSTATE_HELD) continue;
+    if (job.record.state_reasons != "job-held-on-create") continue;
+    job.record.state = IPP_JSTATE_PENDING;
+    job.record.state_reasons = "none";
+    job.record.hold_until.clear();
+    persist(job, nullptr);
+  }
+  start_ready_jobs();
+}
+
 std::expected<void, std::string> Scheduler::move_jobs(int job_id, std::string_view from, std::string_view to) {
   Printer* target = find_printer(to);
   if (!target) return std::unexpected("no printer " + std::string(to));

@@ -141,3 +141,12 @@ def test_default_options_set_with_lpadmin_o(daemon):
     r = daemon.run("ipptool", "-t", daemon.uri(), "-d", f"job_id={jid}",
                    str(Path(__file__).parent / "ipp" / "get-job-state.test"))
     assert "job-priority (integer) = 80" in r.stdout, r.stdout
+
+
+def test_cupsdisable_hold_and_cupsenable_release(daemon):
+    daemon.run("cupsdisable", "--hold", "demo")
+    jid = job_id(daemon.run("lp", "-d", "demo", "/etc/hosts").stdout)
+    r = daemon.run("ipptool", "-t", daemon.uri(), "-d", f"job_id={jid}", str(Path(__file__).parent / "ipp" / "get-job-state.test"))
+    assert "job-state (enum) = pending-held" in r.stdout, r.stdout
+    daemon.run("cupsenable", "--release", "demo")
+    wait_until(lambda: (daemon.output_dir() / f"demo-{jid}.prn").exists(), what="released job printed")
