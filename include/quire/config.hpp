@@ -32,6 +32,8 @@ struct ServerConfig {
   std::string server_name;                // ServerName
   std::vector<std::string> server_bin_extra;  // ServerBinPath: extra dirs searched first for backends
   int max_jobs_per_printer = 0;
+  std::vector<std::string> lpd_listen;    // LPDListen lines: the LPD front end's "addr:port"
+  int lpd_timeout = 60;                   // LPDTimeout: seconds an LPD client may stall
   std::vector<ConfigDiagnostic> warnings;
 };
 
