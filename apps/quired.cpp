@@ -10,10 +10,11 @@
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: quired --state-dir DIR [--listen ADDR:PORT]... [--config FILE] [--log-level LEVEL]\n"
-    "              [--server-bin DIR] [--threads N]\n"
+    "Usage: quired --state-dir DIR [--listen ADDR:PORT]... [--lpd-listen ADDR:PORT|off]...\n"
+    "              [--config FILE] [--log-level LEVEL] [--server-bin DIR] [--threads N]\n"
     "  Runs in the foreground; SIGTERM or SIGINT stops it. PORT 0 picks a free port;\n"
-    "  the bound ports are printed and written to DIR/run/quired.ports.\n";
+    "  the bound ports are printed and written to DIR/run/quired.ports.\n"
+    "  --lpd-listen replaces cupsd.conf's LPDListen lines (LPD clients, RFC 1179).\n";
 
 std::filesystem::path default_server_bin() {
   std::error_code ec;
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
     };
     if (arg == "--state-dir") options.state_dir = value();
     else if (arg == "--listen") options.listen.emplace_back(value());
+    else if (arg == "--lpd-listen") options.lpd_listen.emplace_back(value());
     else if (arg == "--config") options.config = value();
     else if (arg == "--log-level") {
       options.log_level = value();

@@ -33,6 +33,8 @@ struct ServerConfig {
   std::vector<std::string> server_bin_extra;  // ServerBinPath: extra dirs searched first for backends
   int max_jobs_per_printer = 0;
   bool file_device = false;               // FileDevice: may queues print to files other than /dev/null
+  std::vector<std::string> lpd_listen;    // LPDListen lines: the LPD front end's "addr:port"
+  int lpd_timeout = 60;                   // LPDTimeout: seconds an LPD client may stall
   std::vector<ConfigDiagnostic> warnings;
 };
 

@@ -12,6 +12,7 @@ namespace quire {
 struct DaemonOptions {
   std::filesystem::path state_dir;
   std::vector<std::string> listen;              // overrides cupsd.conf's Listen lines when not empty
+  std::vector<std::string> lpd_listen;          // overrides LPDListen lines when not empty; "off": none
   std::optional<std::filesystem::path> config;  // default: STATE/cupsd.conf
   std::optional<std::string> log_level;         // overrides LogLevel
   std::filesystem::path server_bin;             // where backends/ and filters/ live

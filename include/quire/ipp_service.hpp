@@ -22,6 +22,9 @@ struct ClientInfo {
   std::string authenticated_user;  // empty when the transport proved nothing
   bool is_local = false;        // loopback or Unix socket
   int connection_id = 0;        // for log lines: [Client 7]
+  // The host the job comes from as a front end knows it better than by `address`
+  // (LPD's H line); it becomes job-originating-host-name. Empty: `address`.
+  std::string originating_host;
 };
 
 using IppResponseHandler = std::move_only_function<void(IppMessage response)>;

@@ -77,6 +77,12 @@ const std::map<std::string, Setter, std::less<>>& directives() {
          c.server_bin_extra.push_back(v);
          return std::nullopt;
        }},
+      {"LPDListen", [](ServerConfig& c, const std::string& v) -> std::optional<std::string> {
+         if (v.empty()) return "LPDListen needs an address:port";
+         c.lpd_listen.push_back(v);
+         return std::nullopt;
+       }},
+      {"LPDTimeout", integer(&ServerConfig::lpd_timeout, 1)},
   };
   return table;
 }
@@ -129,6 +135,8 @@ std::string default_cupsd_conf() {
   return R"(# Quire server configuration (cupsd.conf syntax).
 # Listen lines are used when quired is started without --listen.
 Listen localhost:631
+# LPD (RFC 1179) clients; if the port cannot be bound, quired says so and serves IPP.
+LPDListen localhost:515
 LogLevel warn
 MaxJobs 500
 PreserveJobHistory Yes

@@ -6,6 +6,7 @@
 #include "quire/http_server.hpp"
 #include "quire/ipp_dispatcher.hpp"
 #include "quire/log.hpp"
+#include "quire/lpd_server.hpp"
 #include "quire/scheduler.hpp"
 #include "quire/spool.hpp"
 
@@ -117,14 +118,41 @@ std::vector<fs::path> backend_dirs(const DaemonOptions& options, const ServerCon
   return dirs;
 }
 
-// The ports file is complete before "ready" is printed: tests read either.
-void report_endpoints(const fs::path& state_dir, const std::vector<std::string>& endpoints) {
+// The ports file is complete before "ready" is printed: tests read either. LPD
+// endpoints are marked "lpd" in both.
+void report_endpoints(const fs::path& state_dir, const std::vector<std::string>& endpoints,
+                      const std::vector<std::string>& lpd_endpoints) {
   std::string text;
   for (const auto& e : endpoints) text += e + "\n";
+  for (const auto& e : lpd_endpoints) text += "lpd " + e + "\n";
   if (auto written = write_file_atomically(state_dir / "run" / "quired.ports", text); !written)
     log::error().error("Unable to write the ports file: {}", written.error());
   for (const auto& e : endpoints) std::cout << "quired: listening on " << e << "\n";
+  for (const auto& e : lpd_endpoints) std::cout << "quired: lpd listening on " << e << "\n";
   std::cout << "quired: ready" << std::endl;
+}
+
+LpdLimits lpd_limits(const ServerConfig& config, const fs::path& state_dir) {
+  LpdLimits limits;
+  limits.timeout = std::chrono::seconds(config.lpd_timeout);
+  limits.max_job_bytes = config.max_request_size;
+  limits.temp_dir = state_dir / "tmp";
+  return limits;
+}
+
+// LPD is an extra: an endpoint that cannot be bound is reported and IPP is served anyway.
+void listen_lpd(LpdServer& lpd, const std::vector<std::string>& endpoints) {
+  for (const auto& text : endpoints) {
+    if (text == "off") continue;
+    auto endpoint = parse_endpoint(text);
+    if (endpoint && endpoint->address.starts_with('/')) endpoint = std::unexpected(text + ": LPD listens on TCP only");
+    auto bound = endpoint ? lpd.listen({endpoint->address, endpoint->port}) : std::unexpected(endpoint.error());
+    if (bound) continue;
+    std::cerr << "quired: LPD is not available on " << text << ": " << bound.error() << "; IPP is served anyway.\n"
+              << "  Port 515 needs root (or CAP_NET_BIND_SERVICE) and a free port; --lpd-listen picks another,\n"
+              << "  e.g. --lpd-listen localhost:8515, and --lpd-listen off turns LPD off.\n";
+    log::error().warn("LPD not available on {}: {}", text, bound.error());
+  }
 }
 
 }  // namespace
@@ -168,6 +196,7 @@ int run_daemon(const DaemonOptions& options) {
   HttpLimits limits;
   limits.max_body_bytes = config.max_request_size;
   HttpServer http(io, dispatcher, limits);
+  LpdServer lpd(io, dispatcher, lpd_limits(config, options.state_dir));
 
   // Signals are caught from here on, so a SIGTERM right after "ready" stops us cleanly.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
@@ -176,6 +205,7 @@ int run_daemon(const DaemonOptions& options) {
     if (ec) return;
     log::error().info("Received signal {}, shutting down", signal);
     http.stop();
+    lpd.stop();
     boost::asio::post(scheduler.strand(), [&] { scheduler.shutdown(); });
     watchdog.arm(kShutdownGrace);
   });
@@ -191,7 +221,8 @@ int run_daemon(const DaemonOptions& options) {
       return 1;
     }
   }
-  report_endpoints(options.state_dir, http.bound_endpoints());
+  listen_lpd(lpd, options.lpd_listen.empty() ? config.lpd_listen : options.lpd_listen);
+  report_endpoints(options.state_dir, http.bound_endpoints(), lpd.bound_endpoints());
   log::error().info("Quire started, state directory {}", options.state_dir.string());
   scheduler.start();
 

@@ -137,7 +137,7 @@ Job draft_job(const Operation& op, int id) {
   r.printer = op.printer->name();
   r.user = op.user;
   r.name = op.request.find_string("job-name", IPP_TAG_OPERATION).value_or("Untitled");
-  r.origin_host = op.client.address;
+  r.origin_host = op.client.originating_host.empty() ? op.client.address : op.client.originating_host;
   r.priority = op.request.find_integer("job-priority", IPP_TAG_JOB).value_or(op.printer->config.description.job_priority_default);
   r.hold_until = op.request.find_string("job-hold-until", IPP_TAG_JOB).value_or("");
   if (r.hold_until == "no-hold") r.hold_until.clear();

@@ -36,15 +36,18 @@ class Daemon:
         self.extra_args = list(extra_args)
         self.proc = None
         self.port = None
+        self.lpd_port = None  # the LPD (RFC 1179) listener's port
         self.stderr_path = self.state_dir.parent / f"{self.state_dir.name}.stderr"
 
-    def start(self, listen="127.0.0.1:0", expect_ready=True):
+    def start(self, listen="127.0.0.1:0", expect_ready=True, lpd_listen="127.0.0.1:0"):
         self.state_dir.mkdir(parents=True, exist_ok=True)
         # QUIRE_DAEMON_WRAPPER (e.g. "gdb -batch -ex run -ex bt --args") runs the daemon under a tool.
         wrapper = os.environ.get("QUIRE_DAEMON_WRAPPER", "").split()
         args = wrapper + [str(QUIRED), "--state-dir", str(self.state_dir), "--log-level", "debug"]
         if listen:
             args += ["--listen", listen]
+        if lpd_listen:  # always given, so that no test daemon takes the default port 515
+            args += ["--lpd-listen", lpd_listen]
         args += self.extra_args
         self.stderr_file = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr_file,
@@ -58,6 +61,10 @@ class Daemon:
                 self.port = int(addr.rsplit(":", 1)[1])
                 break
         assert self.port, f"no TCP port reported: {lines}"
+        for line in lines:
+            if line.startswith("quired: lpd listening on "):
+                self.lpd_port = int(line.rsplit(":", 1)[1])
+                break
         return self
 
     def _read_until_ready(self, timeout):
