@@ -34,26 +34,23 @@ std::optional<int> parse_number(std::string_view text, int max) {
   return value;
 }
 
-// "192.0.2.7", "192.0.2" (a /24), "10.*" (a /8): the address and how many leading bits it fixes.
+// "192.0.2.7", "192.0.2" (a /24), "10.*" (a /8): the address and how many leading bits
+// of its IPv6 form it fixes.
 std::optional<std::pair<std::array<std::uint8_t, 16>, int>> parse_ipv4(std::string_view text) {
   std::array<std::uint8_t, 16> bytes{};
   bytes[10] = bytes[11] = 0xFF;  // ::ffff:a.b.c.d
   int parts = 0;
-  while (!text.empty() && parts < 4) {
-    auto dot = text.find('.');
-    std::string_view part = text.substr(0, dot);
-    if (part == "*") {
-      if (dot != std::string_view::npos) return std::nullopt;  // "*" only at the end
-      break;
-    }
+  for (;;) {
+    const auto dot = text.find('.');
+    const std::string_view part = text.substr(0, dot);
+    const bool last = dot == std::string_view::npos;
+    if (part == "*" && last && parts > 0) break;
     auto value = parse_number(part, 255);
-    if (!value) return std::nullopt;
+    if (!value || parts == 4) return std::nullopt;
     bytes[12 + parts++] = static_cast<std::uint8_t>(*value);
-    if (dot == std::string_view::npos) break;
+    if (last) break;
     text.remove_prefix(dot + 1);
-    if (text.empty()) return std::nullopt;
   }
-  if (parts == 0) return std::nullopt;
   return std::pair{bytes, 96 + 8 * parts};
 }
 
