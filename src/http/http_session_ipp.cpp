@@ -120,8 +120,12 @@ asio::awaitable<void> Session::send_ipp(Exchange& ex, IppMessage message) {
 }
 
 ClientInfo Session::client_info(const Exchange& ex) const {
+  // libcups names a domain socket "localhost:0"; a URI with port 0 is one it then
+  // refuses ("Bad URI"). cupsd leaves such a port out of its URIs; so do we.
+  std::string_view host = ex.host;
+  if (peer_.is_unix_socket && host.ends_with(":0")) host.remove_suffix(2);
   return ClientInfo{.address = peer_.address,
-                    .host_header = ex.host,
+                    .host_header = std::string(host),
                     .resource = ex.target,
                     .authenticated_user = ex.user,
                     .is_local = peer_.is_local,
