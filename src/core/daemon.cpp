@@ -126,6 +126,7 @@ void set_up_access(const DaemonOptions& options, const std::shared_ptr<AccessCon
   settings->on_change([access](const ServerConfig& before, const ServerConfig& after) {
     access->update(after);
     if (after.log_level != before.log_level) log::set_level(after.log_level);
+    if (after.max_log_size != before.max_log_size) log::set_max_size(after.max_log_size);
   });
   http.set_web_handler(make_admin_conf_handler(settings, access));
 }
@@ -158,6 +159,7 @@ int run_daemon(const DaemonOptions& options) {
   ServerConfig config = file_config;
   if (options.log_level) config.log_level = *options.log_level;
   log::open(options.state_dir / "log", config.log_level, true);
+  log::set_max_size(config.max_log_size);
   for (const auto& w : config.warnings) log::error().warn("{}", w.to_string());
 
   auto printers = load_printers_conf(options.state_dir / "printers.conf");

@@ -64,6 +64,18 @@ def post_ipp(daemon, op, resource="/admin/", authorization=None, user="alice"):
     return response.status, dict(response.getheaders()), ipp_status
 
 
+def access_lines(daemon, *needles):
+    """Waits until access_log holds lines containing each needle (a line is written just
+    after its response); returns the lines containing the first one."""
+    from conftest import wait_until
+
+    def found():
+        lines = daemon.log("access_log").splitlines()
+        return all(any(n in line for line in lines) for n in needles)
+    wait_until(found, what=f"access_log lines with {needles}")
+    return [line for line in daemon.log("access_log").splitlines() if needles[0] in line]
+
+
 def basic(user, password):
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 

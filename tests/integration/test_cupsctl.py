@@ -4,7 +4,7 @@ each flag, and the daemon changing behaviour without a restart."""
 import re
 import shutil
 
-from auth_helpers import OTHER, OWNER, http_request, local_certificate, submit_as, write_conf
+from auth_helpers import OTHER, OWNER, access_lines, http_request, local_certificate, submit_as, write_conf
 from conftest import wait_until
 
 FLAGS = ("_debug_logging", "_remote_admin", "_remote_any", "_share_printers", "_user_cancel_any")
@@ -33,7 +33,7 @@ def test_cupsctl_prints_the_settings_of_a_fresh_server(daemon):
     s = settings(daemon)
     assert s["SystemGroup"] == "root lpadmin" and s["MaxLogSize"] == "1m" and s["WebInterface"] == "Yes", s
     # cupsctl fetched the file as an administrator: 401 first, then the Local certificate.
-    gets = [line for line in daemon.log("access_log").splitlines() if "GET /admin/conf/cupsd.conf" in line]
+    gets = access_lines(daemon, "GET /admin/conf/cupsd.conf", '" 401 ', "127.0.0.1 root ")
     assert any(" 401 " in line for line in gets) and any(line.startswith("127.0.0.1 root ") and " 200 " in line
                                                         for line in gets), gets
 
@@ -130,7 +130,7 @@ def test_cupsctl_over_the_domain_socket(daemon_factory, tmp_path):
     env = daemon.socket_env(CUPS_SERVERROOT=str(empty))
     daemon.run("cupsctl", "--user-cancel-any", env=env)
     assert flags(daemon, env)["_user_cancel_any"] == "1"
-    puts = [line for line in daemon.log("access_log").splitlines() if "PUT /admin/conf/cupsd.conf" in line]
+    puts = access_lines(daemon, "PUT /admin/conf/cupsd.conf")
     assert puts and puts[-1].startswith("localhost root ") and " 201 " in puts[-1], puts
 
 
@@ -173,3 +173,14 @@ def test_a_warning_in_cupsd_conf_names_the_line_and_the_daemon_starts(daemon_fac
     daemon = daemon_factory("warned")
     assert f"cupsd.conf:{line}: unknown directive \"Frobnicate\" ignored" in daemon.log()
     assert "demo is idle" in daemon.run("lpstat", "-p", "demo").stdout
+
+
+def test_cupsctl_sets_a_directive_and_max_log_size_applies_at_once(daemon):
+    daemon.run("cupsctl", "MaxLogSize=4k")
+    assert "MaxLogSize 4k" in conf(daemon) and settings(daemon)["MaxLogSize"] == "4k"
+    logs = daemon.state_dir / "log"
+    for _ in range(20):
+        daemon.run("lpstat", "-p")
+    wait_until(lambda: (logs / "error_log.O").exists(), what="error_log rolled to error_log.O")
+    assert (logs / "error_log").stat().st_size <= 4096
+    assert (logs / "error_log.O").stat().st_size <= 4096
