@@ -123,6 +123,8 @@ class Daemon:
         terminal, so a password prompt fails instead of waiting."""
         cmd = list(cmd)
         if user:
+            if os.geteuid() != 0:
+                pytest.skip("running clients as other users needs root")
             cmd = ["runuser", "-u", user, "--"] + cmd
         result = subprocess.run(cmd, env=env or self.env(), capture_output=True, text=True,
                                 input=input, timeout=timeout, start_new_session=True,
