@@ -3,6 +3,7 @@
 #include "quire/ipp_dispatcher.hpp"
 
 #include "ipp/operation.hpp"
+#include "quire/access_control.hpp"
 #include "quire/log.hpp"
 
 #include <boost/asio/post.hpp>
@@ -190,21 +191,42 @@ ipp_status_t resolve_target(Operation& op, Target target) {
   return op.printer ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
 }
 
-ipp_status_t authorize(const Operation& op, Permission permission) {
-  if (permission == Permission::kAnyone || op.is_admin()) return IPP_STATUS_OK;
-  if (permission == Permission::kJobOwner && op.job && op.job->record.user == op.user) return IPP_STATUS_OK;
-  return IPP_STATUS_ERROR_FORBIDDEN;
+// The policy engine decides (cupsd.conf's <Policy>, SystemGroup); the table's permission
+// is what an operation needs when the policy names it in no <Limit>.
+AccessVerdict authorize(const Operation& op, const OperationEntry& entry, const AccessControl& access) {
+  AccessRequirement fallback = AccessRequirement::kAdmin;
+  if (entry.permission == Permission::kAnyone) fallback = AccessRequirement::kAnyone;
+  else if (entry.permission == Permission::kJobOwner) fallback = AccessRequirement::kJobOwner;
+  std::string owner = op.job ? op.job->record.user : std::string();
+  if (entry.op == IPP_OP_CANCEL_MY_JOBS) owner = op.user;  // "my jobs" are always the asker's
+  return access.authorize_operation(entry.op, fallback, op.client, op.user, owner);
 }
 
-void dispatch(const OperationPtr& op) {
+// A client that can still prove who it is gets HTTP 401 (front ends without HTTP see
+// not-authorized); one that has proven it gets forbidden.
+void refuse(const OperationPtr& op, const AccessVerdict& verdict, const OperationEntry& entry) {
+  const bool forbidden = verdict.decision == AccessDecision::kForbid;  // 401s are routine: clients retry
+  log::error().log(forbidden ? spdlog::level::info : spdlog::level::debug, "[Client {}] {} refused to {}: {}",
+                   op->client.connection_id, ippOpString(entry.op), op->user, verdict.reason);
+  if (forbidden) {
+    const bool proven = !op->client.authenticated_user.empty();
+    return op->fail(proven ? IPP_STATUS_ERROR_FORBIDDEN : IPP_STATUS_ERROR_NOT_AUTHORIZED, "{} may not do {}",
+                    op->user, ippOpString(entry.op));
+  }
+  op->response.set_status(IPP_STATUS_ERROR_NOT_AUTHORIZED);
+  auto done = std::move(op->done);
+  op->done = nullptr;
+  if (done) done(IppOutcome{std::move(op->response), nullptr, verdict.challenge});
+}
+
+void dispatch(const OperationPtr& op, const AccessControl& access) {
   ipp_status_t status = check_header(*op);
   if (status != IPP_STATUS_OK) return op->reply(status);
   const OperationEntry* entry = find_entry(op->request.operation());
   if (!entry) return op->fail(IPP_STATUS_ERROR_OPERATION_NOT_SUPPORTED, "{} is not supported", ippOpString(op->request.operation()));
   if ((status = check_operation_attribute_tags(*op)) != IPP_STATUS_OK) return op->reply(status);
   if ((status = resolve_target(*op, entry->target)) != IPP_STATUS_OK) return op->reply(status);
-  if ((status = authorize(*op, entry->permission)) != IPP_STATUS_OK)
-    return op->fail(status, "{} may not do {}", op->user, ippOpString(entry->op));
+  if (AccessVerdict verdict = authorize(*op, *entry, access); !verdict.allowed()) return refuse(op, verdict, *entry);
   entry->handler(op);
 }
 
@@ -245,11 +267,17 @@ std::string Operation::host() const {
   return "localhost";
 }
 
-bool Operation::is_admin() const { return user == "root"; }
+bool Operation::is_admin() const {
+  return is_system_user(client.authenticated_user, scheduler.options().server.system_groups);
+}
+
+IppDispatcher::IppDispatcher(Scheduler& scheduler, std::shared_ptr<const AccessControl> access)
+    : scheduler_(scheduler),
+      access_(access ? std::move(access) : std::make_shared<const AccessControl>(scheduler.options().server)) {}
 
 void IppDispatcher::handle(IppMessage request, ClientInfo client, IppOutcomeHandler done) {
   auto op = std::make_shared<Operation>(scheduler_, std::move(request), std::move(client), std::move(done));
-  boost::asio::post(scheduler_.strand(), [op] { dispatch(op); });
+  boost::asio::post(scheduler_.strand(), [op, access = access_] { dispatch(op, *access); });
 }
 
 }  // namespace quire

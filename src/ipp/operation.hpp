@@ -39,7 +39,7 @@ struct Operation {
 
   // The host:port clients reached us by, for URIs in responses.
   std::string host() const;
-  bool is_admin() const;  // root, for now; policies come with queue management
+  bool is_admin() const;  // authenticated as root or a SystemGroup member
 };
 
 using OperationPtr = std::shared_ptr<Operation>;
