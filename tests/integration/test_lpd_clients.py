@@ -127,7 +127,6 @@ def test_rlprm_removes_what_the_agent_may_remove(daemon_factory, tmp_path):
     r = d.run("rlprm", "-N", "-H", "127.0.0.1", "-P", "gated", str(ids[1]), env=env)
     assert "not-authorized" in r.stdout + r.stderr, r
     assert job_ids(d.run("lpstat", "-o").stdout, "gated") == ids
-    assert f"gated-{ids[2]}" in d.run("lpstat", "-W", "completed", "-o").stdout  # canceled, in history
     (gate / "open").touch()
 
 
