@@ -12,19 +12,20 @@
 # Unix socket, so it can run beside a system CUPS (or none). Run as root: cupsd drops to
 # the "lp" user for its children, as it does on a normal install.
 set -euo pipefail
+export LC_ALL=C LANG=C   # lpstat's messages are matched below
 
 die() { echo "cupsd.sh: $*" >&2; exit 1; }
 usage() { die "usage: $0 start DIR [--dirty-clean-interval N] [--max-jobs N] | stop DIR"; }
 
-# A free loopback TCP port (never 631). The kernel picks it; there is a small window
-# before cupsd binds it, so start() checks that cupsd really owns it.
+# A loopback TCP port nobody listens on (never 631). There is a window before cupsd
+# binds it, so start() checks afterwards that cupsd really owns it.
 free_port() {
-  python3 - <<'EOF'
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-EOF
+  local port i
+  for ((i = 0; i < 100; i++)); do
+    port=$((20000 + RANDOM % 40000))
+    [[ -z $(ss -ltnH "sport = :$port") ]] && { echo "$port"; return 0; }
+  done
+  die "no free port found"
 }
 
 # The pid of the cupsd we started in DIR, if it is still that cupsd.
@@ -97,7 +98,7 @@ wait_until_answers() {
   local port=$1 pid=$2 i
   for ((i = 0; i < 200; i++)); do
     kill -0 "$pid" 2>/dev/null || return 1
-    if lpstat -h "127.0.0.1:$port" -r >/dev/null 2>&1; then return 0; fi
+    [[ $(lpstat -h "127.0.0.1:$port" -r 2>/dev/null) == "scheduler is running" ]] && return 0
     sleep 0.05
   done
   return 1
@@ -118,7 +119,6 @@ start() {
   dir=$(cd "$dir" && pwd)
   if pid=$(running_pid "$dir"); then die "a cupsd ($pid) already runs in $dir"; fi
   port=$(free_port)
-  [[ $port != 631 ]] || port=$(free_port)
   write_config "$dir" "$port" "$dirty" "$max_jobs"
   # A clean environment: no CUPS_* from the caller leaks into cupsd or lpadmin.
   env -u CUPS_SERVER -u CUPS_SERVERROOT -u CUPS_STATEDIR -u CUPS_DATADIR \

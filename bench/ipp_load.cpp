@@ -8,6 +8,7 @@
 #include <cups/ipp.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
@@ -48,7 +49,10 @@ constexpr const char* kUsage =
     "  --timeout SECONDS     per-request timeout (default 30)\n"
     "Prints one JSON line. Only loopback targets are accepted.\n"
     "  requests: responses received in full; errors: those with HTTP status != 200 or\n"
-    "  IPP status >= 0x0400, plus failed connects, resets and timeouts (io_errors).\n";
+    "  IPP status >= 0x0400, plus failed connects, resets and timeouts (io_errors);\n"
+    "  req_per_s counts every response, ok_per_s only successful ones; latencies are of\n"
+    "  every response; load_cpu is ipp_load's own CPU time over the run, in cores;\n"
+    "  acked (Print-Job) counts successful responses that carried a job-id.\n";
 
 enum class Operation { kGetPrinterAttributes, kPrintJob };
 
@@ -448,14 +452,19 @@ void print_json(const Run& run) {
   double seconds = std::chrono::duration<double>(run.end - run.start).count();
   bool print = run.options.op == Operation::kPrintJob;
   long errors = c.http_errors + c.ipp_errors + c.io_errors;
+  long ok = c.requests - c.http_errors - c.ipp_errors;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto cpu_s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  double load_cpu = seconds > 0 ? (cpu_s(usage.ru_utime) + cpu_s(usage.ru_stime)) / seconds : 0.0;
   std::printf(
       "{\"op\":\"%s\",\"connections\":%d,\"requests\":%ld,\"errors\":%ld,\"http_errors\":%ld,\"ipp_errors\":%ld,"
-      "\"io_errors\":%ld,\"seconds\":%.3f,\"req_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
-      "\"mean_body_bytes\":%ld",
+      "\"io_errors\":%ld,\"seconds\":%.3f,\"req_per_s\":%.1f,\"ok_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+      "\"max_ms\":%.3f,\"mean_body_bytes\":%ld,\"load_cpu\":%.2f",
       print ? "print-job" : "get-printer-attributes", run.options.connections, c.requests, errors, c.http_errors,
       c.ipp_errors, c.io_errors, seconds, seconds > 0 ? static_cast<double>(c.requests) / seconds : 0.0,
-      percentile_ms(sorted, 0.50), percentile_ms(sorted, 0.99), sorted.empty() ? 0.0 : sorted.back() / 1000.0,
-      c.requests ? c.body_bytes / c.requests : 0L);
+      seconds > 0 ? static_cast<double>(ok) / seconds : 0.0, percentile_ms(sorted, 0.50), percentile_ms(sorted, 0.99),
+      sorted.empty() ? 0.0 : sorted.back() / 1000.0, c.requests ? c.body_bytes / c.requests : 0L, load_cpu);
   if (print) std::printf(",\"doc_size\":%zu,\"acked\":%ld", run.options.doc_size, c.acked);
   std::printf("}\n");
   std::fflush(stdout);
