@@ -37,6 +37,8 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
+Clock::duration seconds(double s) { return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); }
+
 constexpr const char* kUsage =
     "Usage: ipp_load --uri ipp://127.0.0.1:PORT/printers/NAME [options]\n"
     "  --connections N       keep-alive connections, each one request at a time (default 1)\n"
@@ -306,14 +308,18 @@ struct Run {
   Clock::time_point deadline;    // no new request starts after this
   Clock::time_point hard_stop;   // every socket is closed at this point
   Clock::time_point end;
+  double cpu_at_start = 0;       // this process's CPU time when the run began
   long unclaimed = -1;           // requests left to send, -1 when running by duration
   bool stopping = false;
   int ack_fd = -1;
   Counters counters;
 
+  bool is_over() const { return stopping || unclaimed == 0 || Clock::now() >= deadline; }
+
+  // Takes one request from the budget, just before it is sent: failed connects don't
+  // use the budget up.
   bool claim_request() {
-    if (stopping || Clock::now() >= deadline) return false;
-    if (unclaimed == 0) return false;
+    if (is_over()) return false;
     if (unclaimed > 0) --unclaimed;
     return true;
   }
@@ -328,7 +334,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   asio::awaitable<void> serve() {
     auto self = shared_from_this();
-    while (run_.claim_request()) {
+    while (!run_.is_over()) {
       if (!socket_.is_open() && !co_await connect()) {
         ++run_.counters.io_errors;
         pause_.expires_after(std::chrono::milliseconds(100));
@@ -336,6 +342,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         co_await pause_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         continue;
       }
+      if (!run_.claim_request()) break;
       co_await exchange();
     }
     close();
@@ -361,8 +368,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> exchange() {
     boost::system::error_code ec;
     auto begin = Clock::now();
-    request_deadline_ = begin + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(run_.options.timeout_s));
+    request_deadline_ = begin + seconds(run_.options.timeout_s);
     co_await asio::async_write(socket_, asio::buffer(run_.request), asio::redirect_error(asio::use_awaitable, ec));
     ResponseParser parser;
     std::size_t have = 0;
@@ -439,6 +445,13 @@ asio::awaitable<void> watchdog(Run& run, std::vector<std::shared_ptr<Connection>
   }
 }
 
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return s(usage.ru_utime) + s(usage.ru_stime);
+}
+
 double percentile_ms(const std::vector<std::uint32_t>& sorted, double p) {
   if (sorted.empty()) return 0;
   auto rank = static_cast<std::size_t>(p * static_cast<double>(sorted.size()) + 0.999999);
@@ -453,10 +466,7 @@ void print_json(const Run& run) {
   bool print = run.options.op == Operation::kPrintJob;
   long errors = c.http_errors + c.ipp_errors + c.io_errors;
   long ok = c.requests - c.http_errors - c.ipp_errors;
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto cpu_s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  double load_cpu = seconds > 0 ? (cpu_s(usage.ru_utime) + cpu_s(usage.ru_stime)) / seconds : 0.0;
+  double load_cpu = seconds > 0 ? (cpu_seconds() - run.cpu_at_start) / seconds : 0.0;
   std::printf(
       "{\"op\":\"%s\",\"connections\":%d,\"requests\":%ld,\"errors\":%ld,\"http_errors\":%ld,\"ipp_errors\":%ld,"
       "\"io_errors\":%ld,\"seconds\":%.3f,\"req_per_s\":%.1f,\"ok_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
@@ -468,6 +478,35 @@ void print_json(const Run& run) {
   if (print) std::printf(",\"doc_size\":%zu,\"acked\":%ld", run.options.doc_size, c.acked);
   std::printf("}\n");
   std::fflush(stdout);
+}
+
+// Runs every connection and the watchdog on this thread until the run is over.
+void run_connections(Run& run) {
+  asio::io_context io(1);
+  asio::steady_timer watchdog_timer(io);
+  // SIGINT or SIGTERM end the run early; the results so far are still printed.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    run.stopping = true;
+    run.hard_stop = Clock::now();
+  });
+  std::vector<std::shared_ptr<Connection>> connections;
+  int serving = run.options.connections;
+  bool finished = false;
+  auto on_done = [&](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);  // a bug: nothing in serve() throws by design
+    if (--serving > 0) return;
+    finished = true;
+    watchdog_timer.cancel();
+    signals.cancel();
+  };
+  for (int i = 0; i < run.options.connections; ++i) {
+    connections.push_back(std::make_shared<Connection>(io, run));
+    asio::co_spawn(io, connections.back()->serve(), on_done);
+  }
+  asio::co_spawn(io, watchdog(run, connections, watchdog_timer, finished), asio::detached);
+  io.run();
 }
 
 }  // namespace
@@ -493,32 +532,12 @@ int main(int argc, char** argv) {
       run.ack_fd = ::open(run.options.ack_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
       if (run.ack_fd < 0) throw std::runtime_error("cannot open --ack-file " + run.options.ack_file);
     }
-    auto duration = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(run.options.requests ? 1e7 : run.options.duration_s));
     run.start = Clock::now();
-    run.deadline = run.start + duration;
-    run.hard_stop = run.deadline + std::chrono::duration_cast<Clock::duration>(
-                                       std::chrono::duration<double>(std::min(run.options.timeout_s, 5.0)));
+    run.cpu_at_start = cpu_seconds();
+    run.deadline = run.start + seconds(run.options.requests ? 1e7 : run.options.duration_s);
+    run.hard_stop = run.deadline + seconds(std::min(run.options.timeout_s, 5.0));
     if (run.options.requests) run.unclaimed = *run.options.requests;
-
-    asio::io_context io(1);
-    std::vector<std::shared_ptr<Connection>> connections;
-    int serving = run.options.connections;
-    bool finished = false;
-    asio::steady_timer watchdog_timer(io);
-    auto on_done = [&](std::exception_ptr e) {
-      if (e) std::rethrow_exception(e);  // a bug: no handler throws by design
-      if (--serving == 0) {
-        finished = true;
-        watchdog_timer.cancel();
-      }
-    };
-    for (int i = 0; i < run.options.connections; ++i) {
-      connections.push_back(std::make_shared<Connection>(io, run));
-      asio::co_spawn(io, connections.back()->serve(), on_done);
-    }
-    asio::co_spawn(io, watchdog(run, connections, watchdog_timer, finished), asio::detached);
-    io.run();
+    run_connections(run);
     run.end = Clock::now();
     if (run.ack_fd >= 0) ::close(run.ack_fd);
     print_json(run);

@@ -381,7 +381,7 @@ and 0 writes it as soon as possible.
 |---|---|---|
 | idle, just started, one queue | $(mib rss-idle-quired) | $(mib rss-idle-cupsd) |
 | $QUEUED jobs queued | $(mib rss-queued-quired) | $(mib rss-queued-cupsd) |
-| submitting them: accepted/s | $(num queue-quired ok_per_s) | $(num queue-cupsd ok_per_s) |
+| submitting them: accepted/s (errors) | $(num queue-quired ok_per_s) ($(num queue-quired errors)) | $(num queue-cupsd ok_per_s) ($(num queue-cupsd errors)) |
 
 ## kill -9 under load: acknowledged jobs lost
 
