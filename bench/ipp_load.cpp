@@ -25,6 +25,7 @@
 #include <cstring>
 #include <expected>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -296,6 +297,7 @@ struct Counters {
   long io_errors = 0;
   long acked = 0;
   long body_bytes = 0;
+  std::map<int, long> ipp_error_statuses;  // IPP status code -> how many responses had it
   std::vector<std::uint32_t> latencies_us;
 };
 
@@ -408,6 +410,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                       : 0xFFFF;
     if (ipp_status >= 0x0400) {
       ++c.ipp_errors;
+      ++c.ipp_error_statuses[ipp_status];
       return;
     }
     if (run_.options.op != Operation::kPrintJob) return;
@@ -476,6 +479,13 @@ void print_json(const Run& run) {
       seconds > 0 ? static_cast<double>(ok) / seconds : 0.0, percentile_ms(sorted, 0.50), percentile_ms(sorted, 0.99),
       sorted.empty() ? 0.0 : sorted.back() / 1000.0, c.requests ? c.body_bytes / c.requests : 0L, load_cpu);
   if (print) std::printf(",\"doc_size\":%zu,\"acked\":%ld", run.options.doc_size, c.acked);
+  if (!c.ipp_error_statuses.empty()) {
+    std::string statuses;  // "0x0503 server-error-... x 12; ..." as one string: the line stays flat
+    for (auto [status, count] : c.ipp_error_statuses)
+      statuses += (statuses.empty() ? "" : "; ") + std::string(ippErrorString(static_cast<ipp_status_t>(status))) +
+                  " x " + std::to_string(count);
+    std::printf(",\"ipp_error_statuses\":\"%s\"", statuses.c_str());
+  }
   std::printf("}\n");
   std::fflush(stdout);
 }

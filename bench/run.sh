@@ -76,7 +76,9 @@ trap cleanup EXIT
 
 json_field() { sed -nE "s/.*\"$2\":\"?([^,\"}]*).*/\1/p" <<<"$1"; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# CPU ticks of a process and its reaped children (filters, backends): fields 14-17.
+# (The command name, field 2, has no spaces for quired or cupsd.)
+cpu_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
 
 wait_answers() {  # HOST:PORT: until the scheduler answers lpstat
   local i
@@ -99,7 +101,7 @@ wait_dead() {  # PID (not our child: gone, or a zombie nobody has reaped yet)
 machine_busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
 # ipp_load against PORT/QUEUE; saves its JSON line as RESULTS/TAG, with CPU figures in
-# cores over the run added: daemon_cpu (the daemon's main process, PID), machine_cpu
+# cores over the run added: daemon_cpu (the daemon PID and its children), machine_cpu
 # (everything) and other_cpu (machine minus daemon minus ipp_load: background noise).
 load() {
   local tag=$1 port=$2 queue=$3 pid=$4; shift 4
@@ -290,7 +292,7 @@ num() {  # TAG FIELD: one figure of a load result, "—" when not measured
   local v; v=$(json_field "$(result "$1")" "$2")
   echo "${v:-—}"
 }
-lat() { echo "$(num "$1" p50_ms) / $(num "$1" p99_ms) / $(num "$1" max_ms)"; }
+lat() { [[ -n $(result "$1") ]] && echo "$(num "$1" p50_ms) / $(num "$1" p99_ms) / $(num "$1" max_ms)" || echo "—"; }
 mib() { local k; k=$(result "$1"); [[ -n $k ]] && awk -v k="$k" 'BEGIN {printf "%.1f MiB", k / 1024}' || echo "—"; }
 kill_row() {  # LABEL TAG
   local r; r=$(result "$2")
@@ -344,8 +346,8 @@ the same machine in the same session, from temp directories, on loopback ports, 
 
 ## Get-Printer-Attributes (all attributes), req/s
 
-Latency columns are p50 / p99 / max in ms. "CPU" is the daemon's main process, in cores
-(2 = both cores busy); ipp_load itself runs on the same two cores.
+Latency columns are p50 / p99 / max in ms. "CPU" is what the daemon (with its children)
+used, in cores (2 = both cores busy); ipp_load runs on the same two cores.
 
 | connections | quired req/s | quired latency ms | quired CPU | cupsd req/s | cupsd latency ms | cupsd CPU | errors quired / cupsd |
 |---|---|---|---|---|---|---|---|
@@ -372,6 +374,8 @@ and 0 writes it as soon as possible.
 | cupsd, MaxJobs 0 | $(num pj-cupsd-maxjobs0 ok_per_s) | $(lat pj-cupsd-maxjobs0) | $(num pj-cupsd-maxjobs0 daemon_cpu) | $(num pj-cupsd-maxjobs0 errors) | $(num pj-cupsd-maxjobs0 acked) |
 | cupsd, MaxJobs 0, DirtyCleanInterval 0 | $(num pj-cupsd-dci0 ok_per_s) | $(lat pj-cupsd-dci0) | $(num pj-cupsd-dci0 daemon_cpu) | $(num pj-cupsd-dci0 errors) | $(num pj-cupsd-dci0 acked) |
 
+Refusals: quired $(num pj-quired ipp_error_statuses); cupsd, all defaults: $(num pj-cupsd ipp_error_statuses).
+
 ## Memory (VmRSS of the daemon's main process)
 
 "Queued": $QUEUED Print-Jobs (1 KiB) accepted on a stopped queue, so all stay pending
@@ -395,8 +399,8 @@ of the last 30 s (the load here is shorter than that).
 | daemon | jobs acknowledged | jobs queued after restart | acknowledged but lost |
 |---|---|---|---|
 $(kill_row quired kill-quired)
-$(kill_row "cupsd (defaults)" kill-cupsd)
-$(kill_row "cupsd, DirtyCleanInterval 0" kill-cupsd-dci0)
+$(kill_row "cupsd (MaxJobs 0)" kill-cupsd)
+$(kill_row "cupsd (MaxJobs 0), DirtyCleanInterval 0" kill-cupsd-dci0)
 
 ## Raw results
 
