@@ -59,14 +59,12 @@ WORK=$(mktemp -d /tmp/quire-bench.XXXXXX)
 chmod 755 "$WORK"
 RESULTS=$WORK/results    # one file per measurement: a JSON line or a number
 mkdir -p "$RESULTS"
-QUIRED_PIDS=()           # every quired we started (stopped on exit)
+QUIRED_RUNNING=""        # the quired we started and have not stopped yet (one at a time)
 CUPSD_DIRS=()            # every cupsd directory we started (stopped on exit)
 
 cleanup() {
-  local pid dir
-  for pid in "${QUIRED_PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; fi
-  done
+  local dir
+  if [[ -n $QUIRED_RUNNING ]]; then kill -TERM "$QUIRED_RUNNING" 2>/dev/null; wait "$QUIRED_RUNNING" 2>/dev/null || true; fi
   for dir in "${CUPSD_DIRS[@]}"; do "$CUPSD_SH" stop "$dir" || true; done
   if ((KEEP)); then say "kept $WORK"; else rm -rf "$WORK"; fi
 }
@@ -127,9 +125,9 @@ quired_start() {  # DIR -> QPORT QPID
   rm -f "$out"  # a previous start's "ready" line must not be mistaken for this one's
   "$QUIRED" --state-dir "$dir" --listen 127.0.0.1:0 </dev/null >"$out" 2>"$dir.stderr" &
   QPID=$!
-  QUIRED_PIDS+=("$QPID")
+  QUIRED_RUNNING=$QPID
   for ((i = 0; i < 600; i++)); do
-    grep -qx 'quired: ready' "$out" && break
+    grep -qx 'quired: ready' "$out" 2>/dev/null && break
     kill -0 "$QPID" 2>/dev/null || die "quired exited: $(tail -5 "$dir.stderr")"
     sleep 0.05
   done
@@ -142,11 +140,13 @@ quired_start() {  # DIR -> QPORT QPID
 quired_stop() {
   kill -TERM "$QPID"
   wait "$QPID" || true
+  QUIRED_RUNNING=""
 }
 
 quired_kill9() {
   kill -KILL "$QPID"
   wait "$QPID" 2>/dev/null || true
+  QUIRED_RUNNING=""
 }
 
 # A state directory whose demo queue is stopped, so jobs stay queued: quired creates
@@ -207,7 +207,7 @@ kill_test_quired() {
   local load=$!
   sleep "$KILL_AFTER_S"
   quired_kill9
-  wait "$load"
+  wait "$load" || die "ipp_load failed in the kill -9 test"
   quired_start "$dir"
   lost_jobs kill-quired "$QPORT" demo "$acks"
   quired_stop
@@ -223,7 +223,7 @@ kill_test_cupsd() {  # TAG [cupsd.sh options]
   local load=$!
   sleep "$KILL_AFTER_S"
   cupsd_kill9
-  wait "$load"
+  wait "$load" || die "ipp_load failed in the kill -9 test"
   cupsd_start "$dir" "$@" --max-jobs 0
   lost_jobs "$tag" "$CPORT" bench "$acks"
   "$CUPSD_SH" stop "$dir"
@@ -238,6 +238,7 @@ SECONDS=0
 if ((WITH_QUIRED)); then
   say "quired: Get-Printer-Attributes, Print-Job"
   quired_start "$WORK/quired-load"
+  sleep 1
   echo "$(rss_kib "$QPID")" >"$RESULTS/rss-idle-quired"
   for n in 1 8 64; do load "gpa-$n-quired" "$QPORT" demo "$QPID" --connections "$n" --duration "$DURATION"; done
   load pj-quired "$QPORT" demo "$QPID" --op print-job --connections 8 --duration "$DURATION"
@@ -257,6 +258,7 @@ fi
 
 say "cupsd: Get-Printer-Attributes, Print-Job"
 cupsd_start "$WORK/cupsd-load"
+sleep 1
 echo "$(rss_kib "$CPID")" >"$RESULTS/rss-idle-cupsd"
 for n in 1 8 64; do load "gpa-$n-cupsd" "$CPORT" bench "$CPID" --connections "$n" --duration "$DURATION"; done
 load pj-cupsd "$CPORT" bench "$CPID" --op print-job --connections 8 --duration "$DURATION"
@@ -383,7 +385,7 @@ Refusals: quired $(num pj-quired ipp_error_statuses); cupsd, all defaults: $(num
 
 | | quired | cupsd |
 |---|---|---|
-| idle, just started, one queue | $(mib rss-idle-quired) | $(mib rss-idle-cupsd) |
+| idle, 1 s after start, one queue | $(mib rss-idle-quired) | $(mib rss-idle-cupsd) |
 | $QUEUED jobs queued | $(mib rss-queued-quired) | $(mib rss-queued-cupsd) |
 | submitting them: accepted/s (errors) | $(num queue-quired ok_per_s) ($(num queue-quired errors)) | $(num queue-cupsd ok_per_s) ($(num queue-cupsd errors)) |
 
