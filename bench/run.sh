@@ -320,6 +320,13 @@ CPU_NOTE=$(cat "$RESULTS"/gpa-* "$RESULTS"/pj-* "$RESULTS"/queue-* 2>/dev/null |
     n++; if (l + 0 > lmax) lmax = l + 0; osum += o; if (o + 0 > omax) omax = o + 0 }
   END { if (n) printf "ipp_load used at most %.2f cores; other processes used %.2f cores on average (at most %.2f) during the load runs", lmax, osum / n, omax }')
 
+# Hand-written notes below this marker in the existing file survive a new run.
+NOTES_MARKER='<!-- Notes: everything below this line is kept by bench/run.sh. -->'
+NOTES=""
+if [[ -f $OUT ]] && grep -qxF "$NOTES_MARKER" "$OUT"; then
+  NOTES=$(awk -v m="$NOTES_MARKER" 'kept; $0 == m {kept = 1}' "$OUT")
+fi
+
 mkdir -p "$(dirname "$OUT")"
 {
   cat <<EOF
@@ -422,6 +429,9 @@ EOF
 
 `bench/cupsd.sh start DIR [--dirty-clean-interval N] [--max-jobs N]` starts the same private
 cupsd by hand (prints `PORT PID`; queue `bench`); `bench/cupsd.sh stop DIR` stops it.
+
 EOF
+  echo "$NOTES_MARKER"
+  if [[ -n $NOTES ]]; then echo "$NOTES"; else printf '\n## Notes\n\n(none yet)\n'; fi
 } >"$OUT"
 say "wrote $OUT in ${ELAPSED}s"
