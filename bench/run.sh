@@ -318,7 +318,8 @@ CPU_NOTE=$(cat "$RESULTS"/gpa-* "$RESULTS"/pj-* "$RESULTS"/queue-* 2>/dev/null |
   { l = $0; sub(/.*"load_cpu":/, "", l); sub(/[,}].*/, "", l)
     o = $0; sub(/.*"other_cpu":/, "", o); sub(/[,}].*/, "", o)
     n++; if (l + 0 > lmax) lmax = l + 0; osum += o; if (o + 0 > omax) omax = o + 0 }
-  END { if (n) printf "ipp_load used at most %.2f cores; other processes used %.2f cores on average (at most %.2f) during the load runs", lmax, osum / n, omax }')
+  END { if (n) printf "ipp_load used at most %.2f cores; other processes used %.2f cores on average (at most %.2f) during the load runs", lmax, osum / n, omax
+        if (n && osum / n > 0.25) printf " - **a busy machine: these figures are disturbed, run again when it is quiet**" }')
 
 # Hand-written notes below this marker in the existing file survive a new run.
 NOTES_MARKER='<!-- Notes: everything below this line is kept by bench/run.sh. -->'
