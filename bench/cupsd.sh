@@ -28,6 +28,12 @@ free_port() {
   die "no free port found"
 }
 
+# Alive and not a zombie (cupsd is not our child once start returns; whoever adopted it
+# reaps it).
+is_alive() {
+  [[ -r /proc/$1/stat && $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]
+}
+
 # The pid of the cupsd we started in DIR, if it is still that cupsd.
 running_pid() {
   local dir=$1 pid
@@ -97,7 +103,7 @@ EOF
 wait_until_answers() {
   local port=$1 pid=$2 i
   for ((i = 0; i < 200; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 1
+    is_alive "$pid" || return 1
     [[ $(lpstat -h "127.0.0.1:$port" -r 2>/dev/null) == "scheduler is running" ]] && return 0
     sleep 0.05
   done
@@ -140,7 +146,13 @@ start() {
   # A raw queue writing to /dev/null ("raw" is deprecated in 2.4 but still works; the
   # deprecation warning is expected). A restart in the same DIR keeps the queue as it
   # was saved (a disabled queue stays disabled, so its jobs stay queued).
-  if lpstat -h "127.0.0.1:$port" -p bench >/dev/null 2>&1; then echo "$port $pid"; return 0; fi
+  # (Decided from the saved file, not by asking cupsd: a flaky answer must never re-enable
+  # a disabled queue.)
+  if grep -Eqx '<(Default)?Printer bench>' "$dir/etc/printers.conf" 2>/dev/null; then
+    lpstat -h "127.0.0.1:$port" -p bench >/dev/null || { kill "$pid"; die "saved queue bench not loaded"; }
+    echo "$port $pid"
+    return 0
+  fi
   lpadmin -h "127.0.0.1:$port" -p bench -E -v file:///dev/null -m raw 2>"$dir/log/lpadmin.err" \
     || { kill "$pid"; die "lpadmin failed: $(cat "$dir/log/lpadmin.err")"; }
   lpstat -h "127.0.0.1:$port" -p bench >/dev/null || { kill "$pid"; die "queue bench missing"; }
@@ -153,7 +165,7 @@ stop() {
   pid=$(running_pid "$dir") || { rm -f "$dir/cupsd.pid"; return 0; }
   kill -TERM "$pid"
   for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$dir/cupsd.pid"; return 0; }
+    is_alive "$pid" || { rm -f "$dir/cupsd.pid"; return 0; }
     sleep 0.1
   done
   kill -KILL "$pid" 2>/dev/null || true
