@@ -307,7 +307,13 @@ CUPS_VERSION="CUPS $(dpkg-query -W -f='${Version}' cups-daemon 2>/dev/null || ec
 if ((WITH_QUIRED)); then
   QUIRED_VERSION=$("$QUIRED" --version 2>/dev/null | head -1) || QUIRED_VERSION=""
   if [[ -z $QUIRED_VERSION ]]; then
-    QUIRED_VERSION="quired $(sed -n 's/^project(quire VERSION \([^ ]*\).*/\1/p' "$REPO/CMakeLists.txt"), commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?') ($QUIRED)"
+    # No --version yet: name the checkout the binary was built in, if it sits in one.
+    src=$(git -C "$(dirname "$QUIRED")" rev-parse --show-toplevel 2>/dev/null) || src=""
+    if [[ -n $src ]]; then
+      QUIRED_VERSION="quired $(sed -n 's/^project(quire VERSION \([^ ]*\).*/\1/p' "$src/CMakeLists.txt"), commit $(git -C "$src" rev-parse --short HEAD) ($QUIRED)"
+    else
+      QUIRED_VERSION="quired, built outside a checkout ($QUIRED)"
+    fi
   fi
 else
   QUIRED_VERSION="not measured in this run"
