@@ -32,6 +32,9 @@ struct ServerConfig {
   std::string server_name;                // ServerName
   std::vector<std::string> server_bin_extra;  // ServerBinPath: extra dirs searched first for backends
   int max_jobs_per_printer = 0;
+  int filter_timeout = 300;               // FilterTimeout: seconds without output before a filter is killed
+  int job_retry_interval = 30;            // JobRetryInterval: seconds (ErrorPolicy retry-job)
+  int job_retry_limit = 5;                // JobRetryLimit: attempts (ErrorPolicy retry-*)
   std::vector<ConfigDiagnostic> warnings;
 };
 
@@ -43,6 +46,8 @@ struct PrinterConfig {
   bool enabled = true;                    // State Idle / Stopped
   std::string state_message;              // StateMessage
   bool shared = true;                     // Shared Yes/No
+  std::string driver;                     // Driver id (quire/drivers.hpp) or PPD path; "" = raw
+  std::string error_policy = "abort-job"; // ErrorPolicy: abort-job, retry-current-job, retry-job, stop-printer
 };
 
 std::expected<ServerConfig, ConfigDiagnostic> load_server_config(const std::filesystem::path& file);

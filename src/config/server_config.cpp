@@ -72,6 +72,9 @@ const std::map<std::string, Setter, std::less<>>& directives() {
          c.server_name = v;
          return std::nullopt;
        }},
+      {"FilterTimeout", integer(&ServerConfig::filter_timeout, 1)},
+      {"JobRetryInterval", integer(&ServerConfig::job_retry_interval, 0)},
+      {"JobRetryLimit", integer(&ServerConfig::job_retry_limit, 1)},
       {"ServerBinPath", [](ServerConfig& c, const std::string& v) -> std::optional<std::string> {
          c.server_bin_extra.push_back(v);
          return std::nullopt;

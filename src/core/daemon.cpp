@@ -3,6 +3,7 @@
 #include "quire/daemon.hpp"
 
 #include "quire/config.hpp"
+#include "quire/filter_catalog.hpp"
 #include "quire/http_server.hpp"
 #include "quire/ipp_dispatcher.hpp"
 #include "quire/log.hpp"
@@ -117,6 +118,20 @@ std::vector<fs::path> backend_dirs(const DaemonOptions& options, const ServerCon
   return dirs;
 }
 
+// Filters: ServerBinPath's first, then Quire's own, then CUPS's (run unchanged). Type
+// and conversion rules live in share/quire beside lib/quire; *.types and *.convs in
+// the state directory add to them.
+std::expected<std::shared_ptr<const FilterCatalog>, std::string> load_filters(const DaemonOptions& options,
+                                                                             const ServerConfig& config) {
+  FilterCatalog::Options o;
+  for (const auto& extra : config.server_bin_extra) o.filter_dirs.emplace_back(fs::path(extra) / "filter");
+  o.filter_dirs.push_back(options.server_bin / "filter");
+  o.filter_dirs.emplace_back("/usr/lib/cups/filter");
+  o.data_dir = options.server_bin.parent_path().parent_path() / "share" / "quire";
+  o.local_dir = options.state_dir;
+  return FilterCatalog::load(o);
+}
+
 // The ports file is complete before "ready" is printed: tests read either.
 void report_endpoints(const fs::path& state_dir, const std::vector<std::string>& endpoints) {
   std::string text;
@@ -153,8 +168,13 @@ int run_daemon(const DaemonOptions& options) {
     return 1;
   }
 
+  auto filters = load_filters(options, config);
+  if (!filters) {
+    std::cerr << "quired: " << filters.error() << "\n";
+    return 1;
+  }
   boost::asio::io_context io;
-  Scheduler scheduler(io, **spool, {config, fs::absolute(options.state_dir), backend_dirs(options, config)});
+  Scheduler scheduler(io, **spool, {config, fs::absolute(options.state_dir), backend_dirs(options, config), *filters});
   scheduler.load(std::move(*printers), std::move(*jobs));
   IppDispatcher dispatcher(scheduler);
   HttpLimits limits;
