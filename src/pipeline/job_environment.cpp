@@ -17,14 +17,26 @@ std::expected<JobEnvironment, std::string> JobEnvironment::from(const JobRunSpec
   JobEnvironment env;
   env.final_type = plan.final_type;
   env.temp_dir = existing;
+  auto account = unprivileged_account();
   if (env.temp_dir.empty()) {
-    env.temp_dir = spec.state_dir / "tmp" / ("job-" + std::to_string(spec.job_id));
+    // Filters running as lp may not be able to reach the state directory (a private
+    // parent directory); they get a directory of their own in the system's.
     std::error_code ec;
-    std::filesystem::remove_all(env.temp_dir, ec);
-    if (::mkdir(env.temp_dir.c_str(), 0700) != 0)
-      return std::unexpected(env.temp_dir.string() + ": " + std::strerror(errno));
-    if (auto account = unprivileged_account(); account && ::chown(env.temp_dir.c_str(), account->uid, account->gid) != 0)
+    auto parent = account ? std::filesystem::temp_directory_path(ec) : spec.state_dir / "tmp";
+    std::string pattern = (parent / ("quire-job-" + std::to_string(spec.job_id) + "-XXXXXX")).string();
+    if (!::mkdtemp(pattern.data())) return std::unexpected(pattern + ": " + std::strerror(errno));
+    env.temp_dir = pattern;
+    if (account && ::chown(env.temp_dir.c_str(), account->uid, account->gid) != 0)
       return std::unexpected(env.temp_dir.string() + ": chown: " + std::strerror(errno));
+  }
+  // The PPD is copied where the filters can read it, as CUPS keeps its own copy.
+  std::filesystem::path ppd;
+  if (!driver.ppd.empty()) {
+    ppd = env.temp_dir / "printer.ppd";
+    std::error_code ec;
+    std::filesystem::copy_file(driver.ppd, ppd, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) return std::unexpected(driver.ppd.string() + ": " + ec.message());
+    ::chmod(ppd.c_str(), 0644);
   }
   std::string path;
   if (spec.catalog)
@@ -54,7 +66,7 @@ std::expected<JobEnvironment, std::string> JobEnvironment::from(const JobRunSpec
       "FINAL_CONTENT_TYPE=" + plan.final_type,
   };
   if (tz) env.common.push_back(std::string("TZ=") + tz);
-  if (!driver.ppd.empty()) env.common.push_back("PPD=" + driver.ppd.string());
+  if (!ppd.empty()) env.common.push_back("PPD=" + ppd.string());
   if (!driver.gs_device.empty()) env.common.push_back("QUIRE_GS_DEVICE=" + driver.gs_device);
   return env;
 }
