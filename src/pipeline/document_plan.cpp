@@ -51,6 +51,7 @@ std::expected<DocumentPlan, PlanError> plan_document(const FilterCatalog& catalo
     f.name = step.program;
     f.program = catalog.find_filter(step.program);
     f.source_type = step.source;
+    f.destination_type = step.destination == kPpdPrinterType ? plan.final_type : step.destination;
     if (f.program.empty()) return std::unexpected(PlanError{"filter \"" + step.program + "\" is not installed", false});
     plan.steps.push_back(std::move(f));
   }

@@ -18,6 +18,7 @@ struct FilterStep {
   std::string name;               // as in mime.convs / the PPD
   std::filesystem::path program;  // resolved executable
   std::string source_type;        // CONTENT_TYPE for this filter
+  std::string destination_type;   // what it writes (QUIRE_OUTPUT_TYPE; the PPD's final type for PPD filters)
 };
 
 struct DocumentPlan {

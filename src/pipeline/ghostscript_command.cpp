@@ -103,12 +103,10 @@ std::vector<std::string> ghostscript_argv(const GhostscriptJob& job) {
   if (auto rotate = orientation_hook(o); !rotate.empty()) setup += " " + rotate;
   a.emplace_back("-c");
   a.push_back(setup);
-  for (int i = 0; i < std::max(1, job.copies_in_stream); ++i) {
-    a.emplace_back("-c");
-    a.emplace_back(kDocMarker);
-    a.emplace_back("-f");
-    a.push_back(job.input);
-  }
+  a.emplace_back("-c");
+  a.emplace_back(kDocMarker);
+  a.emplace_back("-f");
+  a.push_back(job.input);
   return a;
 }
 

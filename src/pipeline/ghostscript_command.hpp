@@ -16,7 +16,6 @@ struct GhostscriptJob {
   std::string device;       // gs -sDEVICE, from ghostscript_device()
   std::string input_type;   // application/pdf, application/postscript, image/x-eps
   std::string input = "-";  // a file, or "-" for standard input
-  int copies_in_stream = 1; // how many times `input` is run (collated copies)
   JobOptions options;
   std::string gs = "gs";
 };

@@ -26,27 +26,20 @@ std::string env_or(const char* name, const char* fallback) {
   return v && *v ? v : fallback;
 }
 
-// Copies standard input to a private temporary file (for inputs run more than once).
-std::string spool_stdin_to_temp() {
-  std::string path = env_or("TMPDIR", "/tmp") + "/quire-gs-XXXXXX";
+// Copies standard input to a private temporary file; "" on failure.
+std::string copy_stdin_to_temp() {
+  std::string path = env_or("TMPDIR", "/tmp") + "/quire-in-XXXXXX";
   int fd = ::mkstemp(path.data());
   if (fd < 0) return "";
   char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(0, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    for (ssize_t off = 0; off < n;) {
-      ssize_t w = ::write(fd, buf + off, static_cast<std::size_t>(n - off));
-      if (w < 0) {
-        ::close(fd);
-        ::unlink(path.c_str());
-        return "";
-      }
-      off += w;
-    }
-  }
+  ssize_t n;
+  while ((n = ::read(0, buf, sizeof buf)) > 0)
+    if (::write(fd, buf, static_cast<std::size_t>(n)) != n) n = -1;
   ::close(fd);
+  if (n < 0) {
+    ::unlink(path.c_str());
+    return "";
+  }
   return path;
 }
 
@@ -85,6 +78,65 @@ void relay_stderr(int fd, GhostscriptPageCounter& counter, std::string& last_mes
   if (!line.empty()) emit();
 }
 
+
+// Writes `path` to standard output `copies` times, as the printer language allows:
+// stream languages concatenate; PWG raster keeps one sync word; URF's header counts
+// all pages; PDF is merged by qpdf.
+bool replicate_output(const std::string& path, int copies, const std::string& device) {
+  if (device == "pdfwrite") {
+    std::vector<std::string> args = {"/usr/bin/qpdf", "--empty", "--pages"};
+    for (int i = 0; i < copies; ++i) args.insert(args.end(), {path, "1-z"});  // a range each, or qpdf merges repeats
+    args.insert(args.end(), {"--", "-"});
+    SpawnSpec spec;
+    spec.path = args[0];
+    spec.argv = args;
+    spec.env = current_environment();
+    spec.stdout_fd = 1;
+    spec.process_group = ::getpgrp();
+    auto qpdf = spawn_process(spec);
+    if (!qpdf) return false;
+    std::string ignored;
+    GhostscriptPageCounter none(JobOptions{}, true, 1);
+    relay_stderr(qpdf->stderr_fd, none, ignored);
+    ::close(qpdf->stderr_fd);
+    ::close(qpdf->pidfd);
+    int status = reap_process(qpdf->pid);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  std::string data;
+  {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) data.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+  }
+  std::size_t skip = 0;  // bytes of each further copy's stream header to leave out
+  if (device == "pwgraster" || device == "cups") skip = 4;
+  if (device == "urf" && data.size() >= 12) {
+    skip = 12;
+    auto u = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(data[i])); };
+    unsigned pages = (u(8) << 24 | u(9) << 16 | u(10) << 8 | u(11)) * static_cast<unsigned>(copies);
+    for (int i = 0; i < 4; ++i) data[8 + i] = static_cast<char>(pages >> (24 - 8 * i));
+  }
+  auto write_all = [](const char* p, std::size_t n) {
+    while (n > 0) {
+      ssize_t w = ::write(1, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return false;
+      p += w;
+      n -= static_cast<std::size_t>(w);
+    }
+    return true;
+  };
+  for (int i = 0; i < copies; ++i) {
+    std::size_t from = i == 0 ? 0 : std::min(skip, data.size());
+    if (!write_all(data.data() + from, data.size() - from)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int run_ghostscript_filter(int argc, char** argv) {
@@ -95,40 +147,86 @@ int run_ghostscript_filter(int argc, char** argv) {
   GhostscriptJob job;
   job.options = parse_job_options(argv[5], std::atoi(argv[4]));
   job.input_type = env_or("CONTENT_TYPE", "application/postscript");
+  // What this step must write: the pipeline says (QUIRE_OUTPUT_TYPE) when it is not
+  // the printer's final format; the driver's device applies to the final one only.
   std::string final_type = env_or("FINAL_CONTENT_TYPE", "application/vnd.hp-pclxl");
-  job.device = ghostscript_device(final_type, env_or("QUIRE_GS_DEVICE", ""), job.options);
+  std::string output_type = env_or("QUIRE_OUTPUT_TYPE", final_type.c_str());
+  job.device = ghostscript_device(output_type, output_type == final_type ? env_or("QUIRE_GS_DEVICE", "") : "", job.options);
   job.gs = env_or("QUIRE_GS", "/usr/bin/gs");
   if (job.device.empty()) {
-    std::fprintf(stderr, "ERROR: Ghostscript cannot write %s\n", final_type.c_str());
+    std::fprintf(stderr, "ERROR: Ghostscript cannot write %s\n", output_type.c_str());
     return 1;
   }
-  bool repeat = job.options.copies > 1 && (job.options.collate || !device_makes_copies(job.device));
-  std::string temp;
   if (argc == 7) job.input = argv[6];
-  else if (repeat) {
-    temp = spool_stdin_to_temp();
-    if (temp.empty()) {
-      std::fprintf(stderr, "ERROR: Unable to copy the document for %d copies: %s\n", job.options.copies, std::strerror(errno));
+  // Ghostscript 10.0 loses the last, partly filled N-up sheet when PageList is also
+  // given (pdfwrite, ljet4). For PDF, qpdf selects the pages first (no rendering).
+  std::vector<std::string> temps;
+  auto remove_temps = [&] {
+    for (const auto& t : temps) ::unlink(t.c_str());
+  };
+  if (job.options.number_up > 1 && !job.options.page_ranges.empty() && job.input_type == "application/pdf") {
+    std::string source = job.input;
+    if (source == "-") {
+      source = copy_stdin_to_temp();
+      if (source.empty()) return std::fprintf(stderr, "ERROR: Unable to copy the document\n"), 1;
+      temps.push_back(source);
+    }
+    std::string selected = env_or("TMPDIR", "/tmp") + "/quire-sel-XXXXXX";
+    int fd = ::mkstemp(selected.data());
+    if (fd >= 0) ::close(fd);
+    temps.push_back(selected);
+    std::string ranges = page_list_text(job.options.page_ranges);
+    for (std::size_t at = 0; (at = ranges.find('-', at)) != std::string::npos; ++at)
+      if (at + 1 == ranges.size() || ranges[at + 1] == ',') ranges.insert(at + 1, "z");
+    SpawnSpec q;
+    q.path = "/usr/bin/qpdf";
+    q.argv = {q.path, "--empty", "--pages", source, ranges, "--", selected};
+    q.env = current_environment();
+    q.process_group = ::getpgrp();
+    auto qpdf = spawn_process(q);
+    int status = qpdf ? (::close(qpdf->stderr_fd), ::close(qpdf->pidfd), reap_process(qpdf->pid)) : -1;
+    if (!qpdf || !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)) {
+      std::fprintf(stderr, "ERROR: Unable to select pages %s with qpdf\n", ranges.c_str());
+      remove_temps();
       return 1;
     }
-    job.input = temp;
+    job.input = selected;
+    job.options.page_ranges.clear();
   }
-  job.copies_in_stream = repeat ? job.options.copies : 1;
-  int device_copies = repeat ? 1 : job.options.copies;
+  // Collated copies (and copies a device cannot make) are rendered once and repeated.
+  int copies = job.options.copies;
+  bool replicate = copies > 1 && (job.options.collate || !device_makes_copies(job.device));
+  int device_copies = replicate ? 1 : copies;
+  job.options.collate = !replicate && job.options.collate;
+  std::string rendered;
+  if (replicate) {
+    rendered = env_or("TMPDIR", "/tmp") + "/quire-gs-XXXXXX";
+    int fd = ::mkstemp(rendered.data());
+    if (fd < 0) {
+      std::fprintf(stderr, "ERROR: Unable to create a temporary file: %s\n", std::strerror(errno));
+      return 1;
+    }
+    ::close(fd);
+    job.options.copies = 1;
+  }
 
   SpawnSpec spec;
   spec.path = job.gs;
   spec.argv = ghostscript_argv(job);
+  if (replicate)
+    for (auto& a : spec.argv)
+      if (a == "-sOutputFile=%stdout") a = "-sOutputFile=" + rendered;
   spec.env = current_environment();
   spec.stdin_fd = 0;
   spec.stdout_fd = 1;
   spec.process_group = ::getpgrp();
-  std::fprintf(stderr, "DEBUG: quire-gs: %s to %s with -sDEVICE=%s\n", job.input_type.c_str(), final_type.c_str(),
+  std::fprintf(stderr, "DEBUG: quire-gs: %s to %s with -sDEVICE=%s\n", job.input_type.c_str(), output_type.c_str(),
                job.device.c_str());
   auto gs = spawn_process(spec);
   if (!gs) {
     std::fprintf(stderr, "ERROR: Unable to start Ghostscript: %s\n", gs.error().c_str());
-    if (!temp.empty()) ::unlink(temp.c_str());
+    if (!rendered.empty()) ::unlink(rendered.c_str());
+    remove_temps();
     return 1;
   }
   ::close(0);  // gs owns the input now; we only relay its messages
@@ -138,8 +236,23 @@ int run_ghostscript_filter(int argc, char** argv) {
   ::close(gs->stderr_fd);
   ::close(gs->pidfd);
   int status = reap_process(gs->pid);
-  if (!temp.empty()) ::unlink(temp.c_str());
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+  remove_temps();
+  bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (ok && counter.impressions() == 0) {
+    std::fprintf(stderr, "ERROR: Ghostscript found no pages to print%s%s\n", last_message.empty() ? "" : ": ",
+                 last_message.c_str());
+    if (!rendered.empty()) ::unlink(rendered.c_str());
+    return 1;
+  }
+  if (ok && replicate) {
+    int per_copy = counter.impressions();
+    for (int c = 2; c <= copies; ++c)
+      for (int i = 1; i <= per_copy; ++i) std::fprintf(stderr, "PAGE: %d 1\n", (c - 1) * per_copy + i);
+    ok = replicate_output(rendered, copies, job.device);
+    if (!ok) last_message = "cannot write the copies";
+  }
+  if (!rendered.empty()) ::unlink(rendered.c_str());
+  if (ok) {
     std::fprintf(stderr, "INFO: Ghostscript wrote %d page%s\n", counter.impressions(), counter.impressions() == 1 ? "" : "s");
     return 0;
   }

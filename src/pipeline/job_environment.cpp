@@ -71,9 +71,10 @@ std::expected<JobEnvironment, std::string> JobEnvironment::from(const JobRunSpec
   return env;
 }
 
-std::vector<std::string> JobEnvironment::for_filter(const std::string& content_type) const {
+std::vector<std::string> JobEnvironment::for_filter(const std::string& content_type, const std::string& output_type) const {
   auto env = common;
   env.push_back("CONTENT_TYPE=" + content_type);
+  if (!output_type.empty()) env.push_back("QUIRE_OUTPUT_TYPE=" + output_type);
   return env;
 }
 

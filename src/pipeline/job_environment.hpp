@@ -24,7 +24,7 @@ struct JobEnvironment {
   // Creates the run's temporary directory under STATE/tmp (reusing `temp_dir` when set).
   static std::expected<JobEnvironment, std::string> from(const JobRunSpec& spec, const DriverInfo& driver,
                                                          const DocumentPlan& plan, const std::filesystem::path& temp_dir);
-  std::vector<std::string> for_filter(const std::string& content_type) const;
+  std::vector<std::string> for_filter(const std::string& content_type, const std::string& output_type = "") const;
   std::vector<std::string> for_backend() const;
 };
 

@@ -203,6 +203,23 @@ std::string job_options_string(const IppMessage& job_attributes) {
   return out;
 }
 
+std::string options_without_layout(std::string_view text) {
+  cups_option_t* options = nullptr;
+  std::string copy(text);
+  int n = cupsParseOptions(copy.c_str(), 0, &options);
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    std::string_view name = options[i].name;
+    if (name == "copies" || name == "collate" || name == "Collate" || name == "page-ranges" || name == "number-up" ||
+        name == "number-up-layout" || name == "multiple-document-handling")
+      continue;
+    if (!out.empty()) out += ' ';
+    out += std::string(name) + "=" + quote_value(options[i].value);
+  }
+  cupsFreeOptions(n, options);
+  return out;
+}
+
 std::string page_list_text(const std::vector<PageRange>& ranges) {
   std::string out;
   for (const auto& r : ranges) {

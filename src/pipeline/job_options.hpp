@@ -55,6 +55,10 @@ JobOptions parse_job_options(std::string_view options, int copies_argument);
 // control characters replaced by spaces so nothing can fake a status line.
 std::string job_options_string(const IppMessage& job_attributes);
 
+// The options string without what changes the document's pages (copies, collate,
+// page-ranges, number-up, number-up-layout): for filters after the one that applied them.
+std::string options_without_layout(std::string_view options);
+
 // "1-3,5,7-" style text from page-ranges; empty for all pages.
 std::string page_list_text(const std::vector<PageRange>& ranges);
 

@@ -71,6 +71,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   int forwarded_lines = 0;
   int impressions = 0;
   std::filesystem::path temp_dir;
+  pid_t counting_pid = 0;  // the Quire filter whose PAGE: lines count, if any
 
   Impl(Executor ex, JobRunSpec s, JobRunCallbacks cb)
       : executor(ex), spec(std::move(s)), callbacks(std::move(cb)), watchdog(ex), kill_timer(ex), retry_timer(ex) {}
@@ -112,6 +113,9 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
 
   // ---- Status lines ----
   void forward_line(Process& p, const std::string& line) {
+    // Several filters of a chain may count; the one nearest the printer is believed.
+    if (line.starts_with("PAGE:") && p.role == Role::kFilter && counting_pid > 0 && p.pid != counting_pid)
+      return log::error().debug("[Job {}] {}: {}", spec.job_id, p.name, line);
     if (line.starts_with("PAGE:") && p.role != Role::kBackend) {
       int n = 0, copies = 1;
       if (std::sscanf(line.c_str() + 5, "%d %d", &n, &copies) >= 1 && line.find("total") == std::string::npos)
@@ -376,13 +380,21 @@ std::expected<void, std::string> RunningJob::Impl::start_processes(const Documen
     s.working_dir = temp_dir.string();
   };
 
+  // Quire's filters count pages exactly; the last of them in the chain is believed.
+  // Filters after quire-gs get a document with the options already applied.
+  std::size_t counting_step = plan.steps.size();
+  for (std::size_t i = 0; i < plan.steps.size(); ++i)
+    if (plan.steps[i].name == "quire-gs" || plan.steps[i].name == "quire-texttops") counting_step = i;
+  counting_pid = 0;
+  bool options_applied = false;
   int upstream = -1;  // read end feeding the next process
   if (!plan.steps.empty()) {
     auto fd = open_document();
     if (!fd) return std::unexpected(fd.error());
     upstream = *fd;
   }
-  for (const auto& step : plan.steps) {
+  for (std::size_t index = 0; index < plan.steps.size(); ++index) {
+    const FilterStep& step = plan.steps[index];
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
       ::close(upstream);
@@ -391,7 +403,12 @@ std::expected<void, std::string> RunningJob::Impl::start_processes(const Documen
     SpawnSpec s;
     s.path = step.program.string();
     s.argv = filter_args;
-    s.env = env_base->for_filter(step.source_type);
+    if (options_applied) {
+      s.argv[4] = "1";
+      s.argv[5] = sanitize_for_child(options_without_layout(spec.options));
+    }
+    options_applied = options_applied || step.name == "quire-gs";
+    s.env = env_base->for_filter(step.source_type, step.destination_type);
     s.stdin_fd = upstream;
     s.stdout_fd = pipe_fds[1];
     as_filter(s);
@@ -403,6 +420,7 @@ std::expected<void, std::string> RunningJob::Impl::start_processes(const Documen
       ::close(upstream);
       return std::unexpected(started.error());
     }
+    if (index == counting_step) counting_pid = (*started)->pid;
   }
   SpawnSpec backend;
   backend.path = spec.backend.string();

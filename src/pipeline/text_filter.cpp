@@ -1,18 +1,64 @@
 // quire-texttops: typesets UTF-8 text with paps (Debian's, Pango-based): monospace,
-// a header with the title, date and page number on every page, long lines wrapped.
-// The page size follows the job's media (paps knows a4, letter and legal).
+// a header with the file name, date and page number on every page, long lines
+// wrapped. paps's PostScript passes through this process so that each page it writes
+// (a DSC %%Page: line) becomes a PAGE: line. The page size follows the job's media
+// (paps knows a4, letter and legal).
 #include "pipeline/filter_programs.hpp"
 
+#include "pipeline/child_process.hpp"
 #include "pipeline/job_options.hpp"
 
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
+extern char** environ;
+
 namespace quire {
+namespace {
+
+bool write_all(int fd, const char* p, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return false;
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+// Copies paps's output to standard output, counting "%%Page:" lines. Returns pages.
+int relay_counting_pages(int from, bool& ok) {
+  char buf[65536];
+  int pages = 0;
+  std::string tail;  // the unfinished last line, for matches across reads
+  ok = true;
+  for (;;) {
+    ssize_t n = ::read(from, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (!write_all(1, buf, static_cast<std::size_t>(n))) ok = false;
+    std::string chunk = tail + std::string(buf, static_cast<std::size_t>(n));
+    std::size_t at = 0;
+    for (std::size_t nl; (nl = chunk.find('\n', at)) != std::string::npos; at = nl + 1)
+      if (chunk.compare(at, 7, "%%Page:") == 0) {
+        ++pages;
+        std::fprintf(stderr, "PAGE: %d 1\n", pages);
+      }
+    tail = chunk.substr(at, 16);
+  }
+  return pages;
+}
+
+}  // namespace
 
 int run_text_filter(int argc, char** argv) {
   if (argc < 6 || argc > 7) {
@@ -24,18 +70,40 @@ int run_text_filter(int argc, char** argv) {
   if (options.media.find("letter") != std::string::npos) paper = "letter";
   else if (options.media.find("legal") != std::string::npos) paper = "legal";
   const char* paps = std::getenv("QUIRE_PAPS");
-  std::vector<std::string> args = {paps && *paps ? paps : "/usr/bin/paps", "--header", "--paper=" + paper,
-                                   "--font=Monospace 10", "--encoding=UTF-8"};
-  if (options.orientation == 4 || options.orientation == 5) args.emplace_back("--landscape");
-  if (argc == 7) args.emplace_back(argv[6]);
-  std::vector<char*> c_args;
-  for (auto& a : args) c_args.push_back(a.data());
-  c_args.push_back(nullptr);
-  std::fprintf(stderr, "DEBUG: quire-texttops: paps --paper=%s\n", paper.c_str());
-  std::fflush(stderr);
-  ::execv(c_args[0], c_args.data());
-  std::perror("ERROR: Unable to run paps");
-  return 1;
+  SpawnSpec spec;
+  spec.path = paps && *paps ? paps : "/usr/bin/paps";
+  spec.argv = {spec.path, "--header", "--paper=" + paper, "--font=Monospace 10", "--encoding=UTF-8"};
+  if (options.orientation == 4 || options.orientation == 5) spec.argv.emplace_back("--landscape");
+  if (argc == 7) spec.argv.emplace_back(argv[6]);
+  for (char** e = environ; *e; ++e) spec.env.emplace_back(*e);
+  int out[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return 1;
+  spec.stdin_fd = 0;
+  spec.stdout_fd = out[1];
+  spec.process_group = ::getpgrp();
+  auto child = spawn_process(spec);
+  ::close(out[1]);
+  if (!child) {
+    std::fprintf(stderr, "ERROR: Unable to run paps: %s\n", child.error().c_str());
+    return 1;
+  }
+  ::close(0);
+  bool ok = true;
+  int pages = relay_counting_pages(out[0], ok);
+  ::close(out[0]);
+  // paps's own messages are few; pass them on for the log.
+  char buf[4096];
+  ssize_t n;
+  ::fcntl(child->stderr_fd, F_SETFL, 0);
+  while ((n = ::read(child->stderr_fd, buf, sizeof buf)) > 0) std::fprintf(stderr, "DEBUG: paps: %.*s\n", static_cast<int>(n), buf);
+  ::close(child->stderr_fd);
+  ::close(child->pidfd);
+  int status = reap_process(child->pid);
+  if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || pages == 0) {
+    std::fprintf(stderr, "ERROR: paps failed (%s)\n", describe_wait_status(status).c_str());
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace quire

@@ -73,10 +73,17 @@ def make_corpus(directory: Path):
 # ---- Printer-language parsers ----
 
 def pclxl_pages(data: bytes):
-    """Counts EndPage operators in a PCL XL stream (after its PJL header)."""
-    start = data.find(b") HP-PCL XL;")
+    """Counts EndPage operators in every PCL XL stream of `data` (jobs may follow one another)."""
+    total, start = 0, data.find(b") HP-PCL XL;")
     assert start >= 0, "no PCL XL stream header"
-    i = data.index(b"\n", start) + 1
+    while start >= 0:
+        pages, end = _pclxl_stream_pages(data, data.index(b"\n", start) + 1)
+        total += pages
+        start = data.find(b") HP-PCL XL;", end)
+    return total
+
+
+def _pclxl_stream_pages(data: bytes, i: int):
     sizes = {0xC0: 1, 0xC1: 2, 0xC2: 4, 0xC3: 2, 0xC4: 4, 0xC5: 4}
     pages = begins = 0
     while i < len(data):
@@ -109,7 +116,7 @@ def pclxl_pages(data: bytes):
         elif tag == 0x1B:  # UEL / PJL trailer
             break
     assert begins == pages, f"{begins} BeginPage but {pages} EndPage"
-    return pages
+    return pages, i
 
 
 def pcl5_pages(data: bytes):
