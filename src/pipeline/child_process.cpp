@@ -67,8 +67,15 @@ const char* step_name(int step) {
   if (!place_fd(in, spec.stdin_path.c_str(), O_RDONLY, 0)) child_fail(report, kStdin);
   if (!place_fd(out, spec.stdout_path.c_str(), O_WRONLY, 1)) child_fail(report, kStdout);
   if (::dup2(err_write, 2) != 2) child_fail(report, kStderr);
-  // No descriptor of the daemon (sockets, the spool database) survives the exec.
+  // No descriptor of the daemon (sockets, the spool database) survives the exec...
   ::syscall(SYS_close_range, 3u, ~0u, kCloseRangeCloexec);
+  // ...but the ones asked for. Extra descriptors go up out of the way first, so that placing one cannot
+  // overwrite another's source.
+  int moved[8];
+  std::size_t extras = spec.extra_fds.size() < 8 ? spec.extra_fds.size() : 8;
+  for (std::size_t i = 0; i < extras; ++i) moved[i] = ::fcntl(spec.extra_fds[i].first, F_DUPFD_CLOEXEC, 16);
+  for (std::size_t i = 0; i < extras; ++i)
+    if (moved[i] < 0 || ::dup2(moved[i], spec.extra_fds[i].second) != spec.extra_fds[i].second) child_fail(report, kStderr);
   if (::setpgid(0, spec.process_group) != 0) child_fail(report, kGroup);
   if (spec.gid) {
     if (::setgroups(1, &*spec.gid) != 0) child_fail(report, kGroups);

@@ -22,6 +22,9 @@ struct SpawnSpec {
   int stdout_fd = -1;
   std::string stdin_path = "/dev/null";
   std::string stdout_path = "/dev/null";
+  // More descriptors to place: {open descriptor, number in the child}. CUPS gives
+  // filters and backends the back channel on 3 and the side channel on 4.
+  std::vector<std::pair<int, int>> extra_fds;
   pid_t process_group = 0;          // 0: a new group led by the child
   std::optional<uid_t> uid;         // switch to this user (and gid) before exec
   std::optional<gid_t> gid;

@@ -70,7 +70,9 @@ bool device_makes_copies(std::string_view device) { return device.starts_with("p
 std::vector<std::string> ghostscript_argv(const GhostscriptJob& job) {
   const JobOptions& o = job.options;
   std::vector<std::string> a = {job.gs, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOINTERPOLATE",
-                                "-sDEVICE=" + job.device, "-sOutputFile=%stdout"};
+                                "-sDEVICE=" + job.device, "-sOutputFile=%stdout",
+                                // PostScript's own stdout (error reports, print) must not join the output
+                                "-sstdout=%stderr"};
   if (job.device == "pdfwrite" || job.device == "ps2write") a.emplace_back("-dAutoRotatePages=/None");
   a.push_back("-r" + std::to_string(resolution_for(job.device, o)));
   if (o.media_width_pt > 0 && o.media_length_pt > 0) {

@@ -15,6 +15,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
+
+#include <signal.h>
 
 extern char** environ;
 
@@ -42,6 +45,51 @@ std::string copy_stdin_to_temp() {
   }
   return path;
 }
+
+// Ghostscript reads "-" one byte per read(2) (it must not read past a PostScript
+// program's end), three times slower than a file. It cannot reopen our standard input
+// by path when that is the daemon's spool file or pipe (we run as lp), so it gets a
+// pipe of ours, which it can reopen as /dev/stdin, and a thread pumps into it.
+class InputPump {
+ public:
+  bool start() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+    read_end_ = fds[0];
+    int write_end = fds[1];
+    thread_ = std::thread([write_end] {
+      char buf[65536];
+      for (;;) {
+        ssize_t n = ::read(0, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        bool ok = true;
+        for (ssize_t off = 0; off < n && ok;) {
+          ssize_t w = ::write(write_end, buf + off, static_cast<std::size_t>(n - off));
+          if (w < 0 && errno == EINTR) continue;
+          ok = w > 0;
+          off += w > 0 ? w : 0;
+        }
+        if (!ok) break;  // gs stopped reading (it failed or finished early)
+      }
+      ::close(write_end);
+    });
+    return true;
+  }
+  int read_end() const { return read_end_; }
+  void close_read_end() {
+    if (read_end_ >= 0) ::close(read_end_);
+    read_end_ = -1;
+  }
+  ~InputPump() {
+    close_read_end();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  int read_end_ = -1;
+  std::thread thread_;
+};
 
 std::vector<std::string> current_environment() {
   std::vector<std::string> env;
@@ -210,6 +258,11 @@ int run_ghostscript_filter(int argc, char** argv) {
     job.options.copies = 1;
   }
 
+  ::signal(SIGPIPE, SIG_IGN);  // the pump sees EPIPE instead
+  InputPump pump;
+  bool pumped = job.input == "-" && job.input_type != "application/pdf" && pump.start();
+  if (pumped) job.input = "/dev/stdin";
+
   SpawnSpec spec;
   spec.path = job.gs;
   spec.argv = ghostscript_argv(job);
@@ -217,7 +270,7 @@ int run_ghostscript_filter(int argc, char** argv) {
     for (auto& a : spec.argv)
       if (a == "-sOutputFile=%stdout") a = "-sOutputFile=" + rendered;
   spec.env = current_environment();
-  spec.stdin_fd = 0;
+  spec.stdin_fd = pumped ? pump.read_end() : 0;
   spec.stdout_fd = 1;
   spec.process_group = ::getpgrp();
   std::fprintf(stderr, "DEBUG: quire-gs: %s to %s with -sDEVICE=%s\n", job.input_type.c_str(), output_type.c_str(),
@@ -229,7 +282,8 @@ int run_ghostscript_filter(int argc, char** argv) {
     remove_temps();
     return 1;
   }
-  ::close(0);  // gs owns the input now; we only relay its messages
+  if (pumped) pump.close_read_end();
+  else ::close(0);  // gs owns the input now; we only relay its messages
   GhostscriptPageCounter counter(job.options, job.input_type == "application/pdf", device_copies);
   std::string last_message;
   relay_stderr(gs->stderr_fd, counter, last_message);

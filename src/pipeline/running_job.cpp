@@ -20,6 +20,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -387,6 +388,19 @@ std::expected<void, std::string> RunningJob::Impl::start_processes(const Documen
     if (plan.steps[i].name == "quire-gs" || plan.steps[i].name == "quire-texttops") counting_step = i;
   counting_pid = 0;
   bool options_applied = false;
+  // CUPS's back channel (backend → filters, a pipe on fd 3) and side channel (a
+  // socket pair on fd 4). Backends such as CUPS's socket wait on both.
+  int back[2] = {-1, -1}, side[2] = {-1, -1};
+  if (::pipe2(back, O_CLOEXEC) != 0 || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, side) != 0)
+    return std::unexpected(std::string("back/side channel: ") + std::strerror(errno));
+  struct Closer {
+    int* fds[2];
+    ~Closer() {
+      for (int* pair : fds)
+        for (int i = 0; i < 2; ++i)
+          if (pair[i] >= 0) ::close(pair[i]);
+    }
+  } closer{{back, side}};
   int upstream = -1;  // read end feeding the next process
   if (!plan.steps.empty()) {
     auto fd = open_document();
@@ -411,6 +425,7 @@ std::expected<void, std::string> RunningJob::Impl::start_processes(const Documen
     s.env = env_base->for_filter(step.source_type, step.destination_type);
     s.stdin_fd = upstream;
     s.stdout_fd = pipe_fds[1];
+    s.extra_fds = {{back[0], 3}, {side[1], 4}};
     as_filter(s);
     auto started = spawn(step.name, Role::kFilter, std::move(s));
     ::close(upstream);
@@ -427,6 +442,7 @@ std::expected<void, std::string> RunningJob::Impl::start_processes(const Documen
   backend.argv = {spec.device_uri, std::to_string(spec.job_id), sanitize_for_child(spec.user),
                   sanitize_for_child(spec.title), std::to_string(spec.copies), sanitize_for_child(spec.options)};
   backend.env = env_base->for_backend();
+  backend.extra_fds = {{back[1], 3}, {side[0], 4}};
   if (upstream >= 0) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
