@@ -69,6 +69,8 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   asio::steady_timer watchdog, kill_timer, retry_timer;
   std::string failure;  // first filter failure of this document's run
   bool canceled = false, reported = false, stopped = false;
+  bool no_output = false;   // the chain ended without a byte for the backend
+  bool killed_by_us = false;  // deaths by our signals are not the filters' failures
   int forwarded_lines = 0;
   int impressions = 0;
   std::filesystem::path temp_dir;
@@ -108,6 +110,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   }
 
   void kill_group(int sig) {
+    killed_by_us = true;
     if (group > 0 && std::any_of(processes.begin(), processes.end(), [](auto& p) { return !p->exited; }))
       ::kill(-group, sig);
   }
@@ -186,6 +189,8 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
     }
     if (plan->raw) plan->type = plan->final_type = doc.format.empty() ? "application/octet-stream" : doc.format;
     failure.clear();
+    no_output = false;
+    killed_by_us = false;
     last_error.clear();
     forwarded_lines = 0;
     processes.clear();
@@ -222,7 +227,8 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
     last_progress = std::chrono::steady_clock::now();
     bool ok = WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0;
     log::error().debug("[Job {}] {} (pid {}) ended: {}", spec.job_id, p.name, p.pid, describe_wait_status(p.status));
-    if (!ok && p.role == Role::kFilter && failure.empty() && !canceled) {
+    bool our_kill = killed_by_us && WIFSIGNALED(p.status) && (WTERMSIG(p.status) == SIGKILL || WTERMSIG(p.status) == SIGTERM);
+    if (!ok && p.role == Role::kFilter && failure.empty() && !canceled && !our_kill) {
       failure = "filter " + p.name + " failed (" + describe_wait_status(p.status) + ")";
       if (auto it = last_error.find(p.name); it != last_error.end() && !it->second.empty()) failure += ":" + it->second;
       kill_group(SIGTERM);
@@ -239,6 +245,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
     kill_timer.cancel();
     remove_temp_dir();
     if (canceled) return report({kBackendCancel, "canceled"});
+    if (failure.empty() && no_output) failure = "the filter chain produced no output";
     if (!failure.empty()) return apply_error_policy();
     for (auto& p : processes) {
       if (p->role != Role::kBackend) continue;
@@ -293,10 +300,11 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
 
   void relay_eof() {
     relay_in.reset();
-    if (relay_bytes == 0 && failure.empty() && !canceled) {
+    if (relay_bytes == 0 && !canceled) {
       // Nothing to print is an error, not an empty job: stop the backend before it
-      // sees end-of-file and "prints" nothing.
-      failure = "the filter chain produced no output";
+      // sees end-of-file and "prints" nothing. A filter's own failure, known once
+      // every process has ended, explains it better.
+      no_output = true;
       kill_group(SIGKILL);
     }
     relay_out.reset();
