@@ -108,6 +108,49 @@ def start_quired(build, state, queues):
             return proc, port
 
 
+def start_cupsd(root, port, sink_port, ppd):
+    """A private cupsd (Debian's) on `port` with one queue, "sink", using `ppd`."""
+    for d in ("etc/ppd", "spool/tmp", "cache", "state", "log"):
+        (root / d).mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o755)
+    for d, mode in (("spool", 0o710), ("spool/tmp", 0o1770), ("cache", 0o775), ("state", 0o755)):
+        shutil.chown(root / d, "root", "lp")
+        os.chmod(root / d, mode)
+    (root / "etc/cupsd.conf").write_text(
+        f"Listen 127.0.0.1:{port}\nLogLevel warn\nBrowsing Off\nWebInterface No\nDefaultAuthType None\n"
+        "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
+        "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n")
+    (root / "etc/cups-files.conf").write_text(
+        f"User lp\nGroup lp\nSystemGroup root\nServerRoot {root}/etc\nRequestRoot {root}/spool\n"
+        f"TempDir {root}/spool/tmp\nStateDir {root}/state\nCacheDir {root}/cache\n"
+        f"ErrorLog {root}/log/error_log\nAccessLog {root}/log/access_log\nPageLog {root}/log/page_log\n"
+        "ServerBin /usr/lib/cups\nDataDir /usr/share/cups\n")
+    shutil.copy(ppd, root / "etc/ppd/sink.ppd")
+    os.chmod(root / "etc/ppd/sink.ppd", 0o644)
+    (root / "etc/printers.conf").write_text(
+        f"<Printer sink>\nDeviceURI socket://127.0.0.1:{sink_port}\nState Idle\nAccepting Yes\n</Printer>\n")
+    os.chmod(root / "etc/printers.conf", 0o600)
+    proc = subprocess.Popen(["/usr/sbin/cupsd", "-f", "-c", str(root / "etc/cupsd.conf"), "-s",
+                             str(root / "etc/cups-files.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("cupsd did not start")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def latency(port, sink, printer, document, repeat):
     env = dict(os.environ, CUPS_SERVER=f"127.0.0.1:{port}")
     results = []
@@ -118,6 +161,8 @@ def latency(port, sink, printer, document, repeat):
         deadline = time.monotonic() + 60
         while len(sink.done) == before and time.monotonic() < deadline:
             time.sleep(0.001)
+        if len(sink.done) == before:
+            raise RuntimeError(f"no output reached the sink from port {port} within 60 s")
         results.append(sink.done[-1] - t)
         time.sleep(0.2)
     return statistics.median(results)
@@ -131,6 +176,7 @@ def main():
     build = Path(args.build).resolve()
     filters = build / "lib" / "quire" / "filter"
     tmp = Path(tempfile.mkdtemp(prefix="quire-bench-"))
+    os.chmod(tmp, 0o755)  # cupsd's filters run as lp and must reach its directories
     try:
         docs = tmp / "docs"
         docs.mkdir()
@@ -191,15 +237,29 @@ def main():
             b, _ = timed([GS, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=bbox", str(doc)], repeat=1)
             row(f"Page count, {label}: CUPS's bounding-box render (gs -sDEVICE=bbox, 4000 dpi)", b, pages=None)
 
+        # Whole servers: lp → daemon → filters → CUPS's socket backend → a socket sink.
         sink = Sink()
         proc, port = start_quired(build, tmp / "state", {"sink": (f"socket://127.0.0.1:{sink.port}", "quire/generic-pcl6")})
         try:
             latency(port, sink, "sink", one, 1)  # warm-up
             q = latency(port, sink, "sink", one, max(5, n))
-            row("1-page PDF, Print-Job (lp) → last byte at a socket sink: Quire (quired, PCL XL)", q, pages=None)
+            row("1-page PDF, Print-Job (lp) → last byte at a socket sink: Quire (quired, generic PCL 6)", q, pages=None)
+            q = latency(port, sink, "sink", ps, n)
+            row("100-page text PostScript, lp → last byte at the sink: Quire (quired, generic PCL 6)", q)
         finally:
             proc.terminate()
             proc.wait()
+        cups_port = free_port()
+        cupsd = start_cupsd(tmp / "cups", cups_port, sink.port, cups_ppds["pclxl"])
+        try:
+            latency(cups_port, sink, "sink", one, 1)
+            c = latency(cups_port, sink, "sink", one, max(5, n))
+            row("1-page PDF, Print-Job (lp) → last byte at a socket sink: CUPS 2.4 (cupsd, pxlmono.ppd)", c, pages=None)
+            c = latency(cups_port, sink, "sink", ps, n)
+            row("100-page text PostScript, lp → last byte at the sink: CUPS 2.4 (cupsd, pxlmono.ppd)", c)
+        finally:
+            cupsd.terminate()
+            cupsd.wait()
         c, _ = timed(["cupsfilter", "-p", cups_ppds["pclxl"], "-m", "printer/foo", "-e", str(one)], repeat=max(5, n))
         row("1-page PDF: CUPS's filter chain alone (cupsfilter pxlmono.ppd; no scheduler, no backend)", c, pages=None)
 
