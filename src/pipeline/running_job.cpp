@@ -2,6 +2,7 @@
 // every process, and reports the outcome once (state machine in running_job.hpp).
 #include "quire/running_job.hpp"
 
+#include "pipeline/banner_page.hpp"
 #include "pipeline/child_process.hpp"
 #include "pipeline/document_plan.hpp"
 #include "pipeline/job_environment.hpp"
@@ -75,6 +76,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   int impressions = 0;
   std::filesystem::path temp_dir;
   pid_t counting_pid = 0;  // the Quire filter whose PAGE: lines count, if any
+  std::filesystem::path banner;  // job-sheets: documents[0] is this generated banner
 
   Impl(Executor ex, JobRunSpec s, JobRunCallbacks cb)
       : executor(ex), spec(std::move(s)), callbacks(std::move(cb)), watchdog(ex), kill_timer(ex), retry_timer(ex) {}
@@ -92,6 +94,11 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   }
 
   void cleanup() {
+    if (!banner.empty()) {
+      std::error_code ec;
+      std::filesystem::remove(banner, ec);
+      banner.clear();
+    }
     kill_group(SIGKILL);
     for (auto& p : processes) {
       p->exit_watch.reset();
@@ -373,9 +380,14 @@ std::expected<void, std::string> RunningJob::Impl::start_processes(const Documen
   auto env_base = JobEnvironment::from(spec, driver, plan, temp_dir);
   if (!env_base) return std::unexpected(env_base.error());
   temp_dir = env_base->temp_dir;
+  // A banner is one page whatever the job's copies, ranges and N-up say.
+  bool is_banner = !banner.empty() && doc.path == banner;
   std::vector<std::string> filter_args = {spec.printer, std::to_string(spec.job_id), sanitize_for_child(spec.user),
-                                          sanitize_for_child(spec.title), std::to_string(spec.copies),
-                                          sanitize_for_child(spec.options)};
+                                          sanitize_for_child(spec.title), is_banner ? "1" : std::to_string(spec.copies),
+                                          sanitize_for_child(is_banner ? options_without_layout(spec.options) : spec.options)};
+  if (is_banner)
+    for (auto& e : env_base->common)
+      if (e == "CUPS_FILETYPE=document") e = "CUPS_FILETYPE=job-sheet";
   auto open_document = [&]() -> std::expected<int, std::string> {
     int fd = ::open(doc.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::unexpected("job " + std::to_string(spec.job_id) + ": spool file " + doc.path.string() + ": " + std::strerror(errno));
@@ -513,6 +525,20 @@ std::shared_ptr<RunningJob> RunningJob::start(Executor executor, JobRunSpec spec
     return job;
   }
   if (!m.driver.gs_device.empty() && !m.spec.color) m.driver.gs_device = m.driver.gs_device_mono;
+  if (m.options.job_sheets == "standard" && !m.driver.is_raw()) {
+    m.banner = m.spec.state_dir / "tmp" / ("banner-" + std::to_string(m.spec.job_id) + ".ps");
+    BannerInfo info{m.spec.job_id, m.spec.title, m.spec.user, m.spec.printer, 0};
+    if (auto written = write_banner(m.banner, info)) {
+      DocumentRecord record;
+      record.number = 0;
+      record.format = "application/postscript";
+      record.path = m.banner;
+      m.spec.documents.insert(m.spec.documents.begin(), record);
+    } else {
+      log::error().warn("[Job {}] no banner page: {}", m.spec.job_id, written.error());
+      m.banner.clear();
+    }
+  }
   asio::post(executor, [impl] { impl->run_document(); });
   return job;
 }

@@ -1,6 +1,6 @@
 // quire-texttops: typesets UTF-8 text with paps (Debian's, Pango-based): monospace,
-// a header with the file name, date and page number on every page, long lines
-// wrapped. paps's PostScript passes through this process so that each page it writes
+// a header with the date, the job's title and the page number on every page, long
+// lines wrapped. paps's PostScript passes through this process so that each page it writes
 // (a DSC %%Page: line) becomes a PAGE: line. The page size follows the job's media
 // (paps knows a4, letter and legal).
 #include "pipeline/filter_programs.hpp"
@@ -58,6 +58,31 @@ int relay_counting_pages(int from, bool& ok) {
   return pages;
 }
 
+// The job's title as a file name: no slashes, no control characters, not hidden.
+std::string header_file_name(std::string_view title) {
+  std::string name = sanitize_for_child(title.substr(0, 120));
+  for (char& c : name)
+    if (c == '/') c = '_';
+  while (!name.empty() && (name.front() == '.' || name.front() == '-' || name.front() == ' ')) name.erase(0, 1);
+  return name.empty() ? "Untitled" : name;
+}
+
+// Copies `from` (or standard input) to `to`.
+bool copy_input(const char* from, const std::string& to) {
+  int in = from ? ::open(from, O_RDONLY | O_CLOEXEC) : 0;
+  if (in < 0) return false;
+  int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0) return false;
+  char buf[65536];
+  ssize_t n;
+  bool ok = true;
+  while ((n = ::read(in, buf, sizeof buf)) > 0)
+    if (!write_all(out, buf, static_cast<std::size_t>(n))) ok = false;
+  ::close(out);
+  if (from) ::close(in);
+  return ok && n == 0;
+}
+
 }  // namespace
 
 int run_text_filter(int argc, char** argv) {
@@ -74,11 +99,20 @@ int run_text_filter(int argc, char** argv) {
   spec.path = paps && *paps ? paps : "/usr/bin/paps";
   spec.argv = {spec.path, "--header", "--paper=" + paper, "--font=Monospace 10", "--encoding=UTF-8"};
   if (options.orientation == 4 || options.orientation == 5) spec.argv.emplace_back("--landscape");
-  if (argc == 7) spec.argv.emplace_back(argv[6]);
+  // paps heads each page with the file's name: the document is copied under the
+  // job's title (made a safe file name) so that the header reads date, title, page.
+  std::string tmpdir = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
+  std::string name = header_file_name(argv[3]);
+  std::string copy = tmpdir + "/" + name;
+  if (!copy_input(argc == 7 ? argv[6] : nullptr, copy)) {
+    std::fprintf(stderr, "ERROR: Unable to read the document: %s\n", std::strerror(errno));
+    return 1;
+  }
+  spec.argv.push_back(name);
+  spec.working_dir = tmpdir;
   for (char** e = environ; *e; ++e) spec.env.emplace_back(*e);
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return 1;
-  spec.stdin_fd = 0;
   spec.stdout_fd = out[1];
   spec.process_group = ::getpgrp();
   auto child = spawn_process(spec);
@@ -87,7 +121,6 @@ int run_text_filter(int argc, char** argv) {
     std::fprintf(stderr, "ERROR: Unable to run paps: %s\n", child.error().c_str());
     return 1;
   }
-  ::close(0);
   bool ok = true;
   int pages = relay_counting_pages(out[0], ok);
   ::close(out[0]);
@@ -99,6 +132,7 @@ int run_text_filter(int argc, char** argv) {
   ::close(child->stderr_fd);
   ::close(child->pidfd);
   int status = reap_process(child->pid);
+  ::unlink(copy.c_str());
   if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || pages == 0) {
     std::fprintf(stderr, "ERROR: paps failed (%s)\n", describe_wait_status(status).c_str());
     return 1;

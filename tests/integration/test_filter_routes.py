@@ -180,3 +180,19 @@ def test_raw_demo_queue_still_passes_bytes_through(daemon, corpus):
     job = submit(daemon, "demo", corpus["binary"])
     assert wait_finished(daemon, job, "demo")["job-state"] == "completed"
     assert output_of(daemon, "demo", job) == corpus["binary"].read_bytes()
+
+
+def test_standard_job_sheets_print_a_banner_first(daemon, corpus):
+    job, details, path, data = print_and_check(daemon, "pxl", corpus["ps_nodsc"], "job-sheets=standard",
+                                               "page-ranges=1-2")
+    assert pclxl_pages(data) == 3  # the banner, then pages 1-2
+    assert details["job-impressions-completed"] == "3"
+
+
+def test_text_is_typeset_with_the_title_in_the_header(daemon, corpus):
+    r = daemon.run("lp", "-d", "ps", "-t", "Quarterly report/draft", str(corpus["text"]))
+    job = int(re.search(r"request id is \S+-(\d+)", r.stdout).group(1))
+    assert wait_finished(daemon, job, "ps")["job-state"] == "completed"
+    data = output_of(daemon, "ps", job)
+    assert b"%%Title: Quarterly report_draft" in data[:2000]
+    assert postscript_pages(daemon.output_dir() / f"ps-{job}.prn") == 2
