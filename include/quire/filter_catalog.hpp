@@ -25,6 +25,8 @@ class FilterCatalog {
     std::filesystem::path local_dir;
     // Searched in order for a conversion's program.
     std::vector<std::filesystem::path> filter_dirs;
+    // Where the warm Ghostscript worker listens (quire/ghostscript_worker.hpp); "" = none.
+    std::filesystem::path gs_worker_dir;
   };
 
   // Fails with file:line and the problem when a rule file is wrong.
@@ -35,14 +37,16 @@ class FilterCatalog {
   // The executable for a filter name ("" when no directory has it).
   std::filesystem::path find_filter(std::string_view name) const;
   const std::vector<std::filesystem::path>& filter_dirs() const { return filter_dirs_; }
+  const std::filesystem::path& gs_worker_dir() const { return gs_worker_dir_; }
 
   FilterCatalog(std::shared_ptr<const MimeTypes> types, std::shared_ptr<const ConversionGraph> graph,
-                std::vector<std::filesystem::path> filter_dirs);
+                std::vector<std::filesystem::path> filter_dirs, std::filesystem::path gs_worker_dir = {});
 
  private:
   std::shared_ptr<const MimeTypes> types_;
   std::shared_ptr<const ConversionGraph> graph_;
   std::vector<std::filesystem::path> filter_dirs_;
+  std::filesystem::path gs_worker_dir_;
 };
 
 }  // namespace quire

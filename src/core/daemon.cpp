@@ -4,6 +4,7 @@
 
 #include "quire/config.hpp"
 #include "quire/filter_catalog.hpp"
+#include "quire/ghostscript_worker.hpp"
 #include "quire/http_server.hpp"
 #include "quire/ipp_dispatcher.hpp"
 #include "quire/log.hpp"
@@ -13,8 +14,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -122,8 +126,10 @@ std::vector<fs::path> backend_dirs(const DaemonOptions& options, const ServerCon
 // and conversion rules live in share/quire beside lib/quire; *.types and *.convs in
 // the state directory add to them.
 std::expected<std::shared_ptr<const FilterCatalog>, std::string> load_filters(const DaemonOptions& options,
-                                                                             const ServerConfig& config) {
+                                                                             const ServerConfig& config,
+                                                                             const fs::path& gs_worker_dir) {
   FilterCatalog::Options o;
+  o.gs_worker_dir = gs_worker_dir;
   for (const auto& extra : config.server_bin_extra) o.filter_dirs.emplace_back(fs::path(extra) / "filter");
   o.filter_dirs.push_back(options.server_bin / "filter");
   o.filter_dirs.emplace_back("/usr/lib/cups/filter");
@@ -168,12 +174,26 @@ int run_daemon(const DaemonOptions& options) {
     return 1;
   }
 
-  auto filters = load_filters(options, config);
+  // A warm Ghostscript (quire-gsd) when it is built; quire-gs runs a fresh gs otherwise.
+  fs::path gs_worker_program = options.server_bin / "filter" / "quire-gsd";
+  fs::path gs_worker_dir;
+  if (::access(gs_worker_program.c_str(), X_OK) == 0) {
+    if (auto dir = GhostscriptWorker::create_directory()) gs_worker_dir = *dir;
+    else log::error().warn("No warm Ghostscript worker: {}", dir.error());
+  }
+  auto filters = load_filters(options, config, gs_worker_dir);
   if (!filters) {
     std::cerr << "quired: " << filters.error() << "\n";
+    std::error_code ignored;
+    if (!gs_worker_dir.empty()) fs::remove_all(gs_worker_dir, ignored);
     return 1;
   }
   boost::asio::io_context io;
+  std::optional<GhostscriptWorker> gs_worker;
+  if (!gs_worker_dir.empty()) {
+    gs_worker.emplace(io, gs_worker_program, gs_worker_dir);
+    gs_worker->start();
+  }
   Scheduler scheduler(io, **spool, {config, fs::absolute(options.state_dir), backend_dirs(options, config), *filters});
   scheduler.load(std::move(*printers), std::move(*jobs));
   IppDispatcher dispatcher(scheduler);
@@ -188,6 +208,7 @@ int run_daemon(const DaemonOptions& options) {
     if (ec) return;
     log::error().info("Received signal {}, shutting down", signal);
     http.stop();
+    if (gs_worker) gs_worker->stop();
     boost::asio::post(scheduler.strand(), [&] { scheduler.shutdown(); });
     watchdog.arm(kShutdownGrace);
   });

@@ -24,8 +24,9 @@ std::vector<std::filesystem::path> files_with_extension(const std::filesystem::p
 }  // namespace
 
 FilterCatalog::FilterCatalog(std::shared_ptr<const MimeTypes> types, std::shared_ptr<const ConversionGraph> graph,
-                             std::vector<std::filesystem::path> filter_dirs)
-    : types_(std::move(types)), graph_(std::move(graph)), filter_dirs_(std::move(filter_dirs)) {}
+                             std::vector<std::filesystem::path> filter_dirs, std::filesystem::path gs_worker_dir)
+    : types_(std::move(types)), graph_(std::move(graph)), filter_dirs_(std::move(filter_dirs)),
+      gs_worker_dir_(std::move(gs_worker_dir)) {}
 
 std::expected<std::shared_ptr<const FilterCatalog>, std::string> FilterCatalog::load(const Options& options) {
   auto types = std::make_shared<MimeTypes>();
@@ -36,7 +37,8 @@ std::expected<std::shared_ptr<const FilterCatalog>, std::string> FilterCatalog::
     if (auto r = types->add_file(f); !r) return std::unexpected(r.error());
   for (const auto& f : files_with_extension(options.local_dir, ".convs"))
     if (auto r = graph->add_file(f); !r) return std::unexpected(r.error());
-  return std::make_shared<const FilterCatalog>(std::move(types), std::move(graph), options.filter_dirs);
+  return std::make_shared<const FilterCatalog>(std::move(types), std::move(graph), options.filter_dirs,
+                                               options.gs_worker_dir);
 }
 
 std::filesystem::path FilterCatalog::find_filter(std::string_view name) const {

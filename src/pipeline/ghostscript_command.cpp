@@ -112,6 +112,31 @@ std::vector<std::string> ghostscript_argv(const GhostscriptJob& job) {
   return a;
 }
 
+bool worker_can_run(const GhostscriptJob& job) {
+  const JobOptions& o = job.options;
+  // Devices measured to start a fresh, complete stream each time they are reused;
+  // ljet4 writes its printer reset only on the instance's first page ever, and
+  // ps2write's reused instance lost its pages.
+  bool device_ok = job.device == "pxlmono" || job.device == "pxlcolor" || job.device == "pdfwrite";
+  return device_ok && o.page_ranges.empty() && o.number_up == 1 && !o.fit_to_page && o.orientation <= 3 &&
+         o.media_width_pt == 0 && job.input_type != "image/x-eps";
+}
+
+std::string worker_setup(const GhostscriptJob& job) {
+  const JobOptions& o = job.options;
+  int dpi = resolution_for(job.device, o);
+  std::string ps = "<< /OutputDevice /" + job.device + " /OutputFile (%stdout) /HWResolution [" + std::to_string(dpi) +
+                   " " + std::to_string(dpi) + "]";
+  if (device_makes_copies(job.device) && !o.collate && o.copies > 1) ps += " /NumCopies " + std::to_string(o.copies);
+  if (o.is_duplex() && job.device.starts_with("pxl"))
+    ps += std::string(" /Duplex true /Tumble ") + (o.sides == "two-sided-short-edge" ? "true" : "false");
+  ps += " >> setpagedevice ";
+  ps += kPageHook;
+  ps += " ";
+  ps += kDocMarker;
+  return ps;
+}
+
 std::optional<std::string> GhostscriptPageCounter::feed(std::string_view line) {
   if (line == "QUIRE-DOC") {
     page_in_doc_ = 0;

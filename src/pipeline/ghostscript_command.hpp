@@ -33,6 +33,15 @@ bool device_makes_copies(std::string_view device);
 // input starts with "QUIRE-DOC".
 std::vector<std::string> ghostscript_argv(const GhostscriptJob& job);
 
+// Whether a warm worker (quire-gsd) can run `job`: PCL XL or PDF output, and options
+// that are all page-device parameters (no page selection, N-up, fitting, fixed media
+// or rotation, which are command-line switches of a fresh gs).
+bool worker_can_run(const GhostscriptJob& job);
+
+// The PostScript a warm worker runs before the document: device, output, resolution,
+// copies, duplex, and the page events of ghostscript_argv().
+std::string worker_setup(const GhostscriptJob& job);
+
 // Turns gs's page events into CUPS PAGE: lines for the impressions that come out
 // (page ranges and N-up applied). Feed it every stderr line of gs.
 class GhostscriptPageCounter {

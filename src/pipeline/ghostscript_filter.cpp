@@ -5,6 +5,7 @@
 
 #include "pipeline/child_process.hpp"
 #include "pipeline/ghostscript_command.hpp"
+#include "pipeline/ghostscript_worker_client.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -185,6 +186,180 @@ bool replicate_output(const std::string& path, int copies, const std::string& de
   return true;
 }
 
+// One run of the filter: the job, and the temporary files it made.
+struct FilterRun {
+  GhostscriptJob job;
+  std::string output_type;
+  int copies = 1;          // copies asked for
+  bool replicate = false;  // render once, repeat the output
+  int device_copies = 1;   // copies the printer makes (PAGE: lines say so)
+  std::string rendered;    // replicate: the rendered copy
+  std::vector<std::string> temps;
+  ~FilterRun() {
+    for (const auto& t : temps) ::unlink(t.c_str());
+  }
+  std::string temp_file(const char* stem) {
+    std::string path = env_or("TMPDIR", "/tmp") + "/" + stem + "-XXXXXX";
+    int fd = ::mkstemp(path.data());
+    if (fd < 0) return "";
+    ::close(fd);
+    temps.push_back(path);
+    return path;
+  }
+};
+
+struct RenderResult {
+  bool ok = false;
+  std::string failure;       // "exit status 1", "the worker died"
+  std::string last_message;  // gs's last words
+  int impressions = 0;
+};
+
+// Ghostscript 10.0 loses the last, partly filled N-up sheet when PageList is also
+// given (pdfwrite, ljet4). For PDF, qpdf selects the pages first (no rendering).
+bool select_pdf_pages(FilterRun& run) {
+  GhostscriptJob& job = run.job;
+  std::string source = job.input;
+  if (source == "-") {
+    source = copy_stdin_to_temp();
+    if (source.empty()) return false;
+    run.temps.push_back(source);
+  }
+  std::string selected = run.temp_file("quire-sel");
+  std::string ranges = page_list_text(job.options.page_ranges);
+  for (std::size_t at = 0; (at = ranges.find('-', at)) != std::string::npos; ++at)
+    if (at + 1 == ranges.size() || ranges[at + 1] == ',') ranges.insert(at + 1, "z");
+  SpawnSpec q;
+  q.path = "/usr/bin/qpdf";
+  q.argv = {q.path, "--empty", "--pages", source, ranges, "--", selected};
+  q.env = current_environment();
+  q.process_group = ::getpgrp();
+  auto qpdf = spawn_process(q);
+  int status = qpdf ? (::close(qpdf->stderr_fd), ::close(qpdf->pidfd), reap_process(qpdf->pid)) : -1;
+  if (selected.empty() || !qpdf || !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)) {
+    std::fprintf(stderr, "ERROR: Unable to select pages %s with qpdf\n", ranges.c_str());
+    return false;
+  }
+  job.input = selected;
+  job.options.page_ranges.clear();
+  return true;
+}
+
+// Reads the filter's arguments and environment; false (after an ERROR: line) when
+// the job cannot be done.
+bool prepare(int argc, char** argv, FilterRun& run) {
+  GhostscriptJob& job = run.job;
+  job.options = parse_job_options(argv[5], std::atoi(argv[4]));
+  job.input_type = env_or("CONTENT_TYPE", "application/postscript");
+  // What this step must write: the pipeline says (QUIRE_OUTPUT_TYPE) when it is not
+  // the printer's final format; the driver's device applies to the final one only.
+  std::string final_type = env_or("FINAL_CONTENT_TYPE", "application/vnd.hp-pclxl");
+  run.output_type = env_or("QUIRE_OUTPUT_TYPE", final_type.c_str());
+  job.device = ghostscript_device(run.output_type, run.output_type == final_type ? env_or("QUIRE_GS_DEVICE", "") : "",
+                                  job.options);
+  job.gs = env_or("QUIRE_GS", "/usr/bin/gs");
+  if (job.device.empty()) {
+    std::fprintf(stderr, "ERROR: Ghostscript cannot write %s\n", run.output_type.c_str());
+    return false;
+  }
+  if (argc == 7) job.input = argv[6];
+  if (job.options.number_up > 1 && !job.options.page_ranges.empty() && job.input_type == "application/pdf" &&
+      !select_pdf_pages(run))
+    return false;
+  // Collated copies (and copies a device cannot make) are rendered once and repeated.
+  run.copies = job.options.copies;
+  run.replicate = run.copies > 1 && (job.options.collate || !device_makes_copies(job.device));
+  run.device_copies = run.replicate ? 1 : run.copies;
+  job.options.collate = !run.replicate && job.options.collate;
+  if (run.replicate) {
+    run.rendered = run.temp_file("quire-gs");
+    if (run.rendered.empty()) {
+      std::fprintf(stderr, "ERROR: Unable to create a temporary file: %s\n", std::strerror(errno));
+      return false;
+    }
+    job.options.copies = 1;
+  }
+  return true;
+}
+
+RenderResult render_fresh(FilterRun& run) {
+  GhostscriptJob& job = run.job;
+  InputPump pump;
+  bool pumped = job.input == "-" && job.input_type != "application/pdf" && pump.start();
+  if (pumped) job.input = "/dev/stdin";
+  SpawnSpec spec;
+  spec.path = job.gs;
+  spec.argv = ghostscript_argv(job);
+  if (run.replicate)
+    for (auto& a : spec.argv)
+      if (a == "-sOutputFile=%stdout") a = "-sOutputFile=" + run.rendered;
+  spec.env = current_environment();
+  spec.stdin_fd = pumped ? pump.read_end() : 0;
+  spec.stdout_fd = 1;
+  spec.process_group = ::getpgrp();
+  RenderResult result;
+  auto gs = spawn_process(spec);
+  if (!gs) {
+    result.failure = "cannot start: " + gs.error();
+    return result;
+  }
+  if (pumped) pump.close_read_end();
+  else ::close(0);  // gs owns the input now; we only relay its messages
+  GhostscriptPageCounter counter(job.options, job.input_type == "application/pdf", run.device_copies);
+  relay_stderr(gs->stderr_fd, counter, result.last_message);
+  ::close(gs->stderr_fd);
+  ::close(gs->pidfd);
+  int status = reap_process(gs->pid);
+  result.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  result.failure = describe_wait_status(status);
+  result.impressions = counter.impressions();
+  return result;
+}
+
+// The warm worker: nullopt when it is absent, busy, or cannot take this job.
+std::optional<RenderResult> render_on_worker(FilterRun& run) {
+  GhostscriptJob& job = run.job;
+  std::string dir = env_or("QUIRE_GS_WORKER", "");
+  if (dir.empty() || !worker_can_run(job)) return std::nullopt;
+  auto worker = WorkerConnection::open(dir);
+  if (!worker) return std::nullopt;
+  // The worker (lp, like us) can reopen only what we own: a pipe we pump, or a copy.
+  InputPump pump;
+  int in_fd = -1;
+  bool pumped = job.input == "-" && job.input_type != "application/pdf";
+  if (pumped) {
+    if (!pump.start()) return std::nullopt;
+    in_fd = pump.read_end();
+  } else {
+    std::string path = job.input == "-" ? copy_stdin_to_temp() : job.input;
+    if (path.empty()) return std::nullopt;
+    if (job.input == "-") run.temps.push_back(path);
+    in_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in_fd < 0) return std::nullopt;
+  }
+  int out_fd = run.replicate ? ::open(run.rendered.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC) : 1;
+  int err[2];
+  if (out_fd < 0 || ::pipe2(err, O_CLOEXEC) != 0) return std::nullopt;
+  std::fprintf(stderr, "DEBUG: quire-gs: running on the warm worker\n");
+  int status = -1;
+  std::thread job_thread([&] {
+    status = worker->run(worker_setup(job), in_fd, out_fd, err[1]);
+    ::close(err[1]);  // the worker has closed its copies: the relay below sees the end
+  });
+  RenderResult result;
+  GhostscriptPageCounter counter(job.options, job.input_type == "application/pdf", run.device_copies);
+  relay_stderr(err[0], counter, result.last_message);
+  job_thread.join();
+  ::close(err[0]);
+  if (!pumped) ::close(in_fd);
+  pump.close_read_end();
+  if (out_fd != 1) ::close(out_fd);
+  result.ok = status == kWorkerOk;
+  result.failure = status < 0 ? "the Ghostscript worker died" : "Ghostscript reported an error";
+  result.impressions = counter.impressions();
+  return result;
+}
+
 }  // namespace
 
 int run_ghostscript_filter(int argc, char** argv) {
@@ -192,126 +367,31 @@ int run_ghostscript_filter(int argc, char** argv) {
     std::fprintf(stderr, "Usage: %s job-id user title copies options [file]\n", argv[0]);
     return 1;
   }
-  GhostscriptJob job;
-  job.options = parse_job_options(argv[5], std::atoi(argv[4]));
-  job.input_type = env_or("CONTENT_TYPE", "application/postscript");
-  // What this step must write: the pipeline says (QUIRE_OUTPUT_TYPE) when it is not
-  // the printer's final format; the driver's device applies to the final one only.
-  std::string final_type = env_or("FINAL_CONTENT_TYPE", "application/vnd.hp-pclxl");
-  std::string output_type = env_or("QUIRE_OUTPUT_TYPE", final_type.c_str());
-  job.device = ghostscript_device(output_type, output_type == final_type ? env_or("QUIRE_GS_DEVICE", "") : "", job.options);
-  job.gs = env_or("QUIRE_GS", "/usr/bin/gs");
-  if (job.device.empty()) {
-    std::fprintf(stderr, "ERROR: Ghostscript cannot write %s\n", output_type.c_str());
+  ::signal(SIGPIPE, SIG_IGN);  // pumps see EPIPE instead
+  FilterRun run;
+  if (!prepare(argc, argv, run)) return 1;
+  std::fprintf(stderr, "DEBUG: quire-gs: %s to %s with -sDEVICE=%s\n", run.job.input_type.c_str(),
+               run.output_type.c_str(), run.job.device.c_str());
+  auto warm = render_on_worker(run);
+  RenderResult result = warm ? std::move(*warm) : render_fresh(run);
+  if (result.ok && result.impressions == 0) {
+    std::fprintf(stderr, "ERROR: Ghostscript found no pages to print%s%s\n", result.last_message.empty() ? "" : ": ",
+                 result.last_message.c_str());
     return 1;
   }
-  if (argc == 7) job.input = argv[6];
-  // Ghostscript 10.0 loses the last, partly filled N-up sheet when PageList is also
-  // given (pdfwrite, ljet4). For PDF, qpdf selects the pages first (no rendering).
-  std::vector<std::string> temps;
-  auto remove_temps = [&] {
-    for (const auto& t : temps) ::unlink(t.c_str());
-  };
-  if (job.options.number_up > 1 && !job.options.page_ranges.empty() && job.input_type == "application/pdf") {
-    std::string source = job.input;
-    if (source == "-") {
-      source = copy_stdin_to_temp();
-      if (source.empty()) return std::fprintf(stderr, "ERROR: Unable to copy the document\n"), 1;
-      temps.push_back(source);
-    }
-    std::string selected = env_or("TMPDIR", "/tmp") + "/quire-sel-XXXXXX";
-    int fd = ::mkstemp(selected.data());
-    if (fd >= 0) ::close(fd);
-    temps.push_back(selected);
-    std::string ranges = page_list_text(job.options.page_ranges);
-    for (std::size_t at = 0; (at = ranges.find('-', at)) != std::string::npos; ++at)
-      if (at + 1 == ranges.size() || ranges[at + 1] == ',') ranges.insert(at + 1, "z");
-    SpawnSpec q;
-    q.path = "/usr/bin/qpdf";
-    q.argv = {q.path, "--empty", "--pages", source, ranges, "--", selected};
-    q.env = current_environment();
-    q.process_group = ::getpgrp();
-    auto qpdf = spawn_process(q);
-    int status = qpdf ? (::close(qpdf->stderr_fd), ::close(qpdf->pidfd), reap_process(qpdf->pid)) : -1;
-    if (!qpdf || !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3)) {
-      std::fprintf(stderr, "ERROR: Unable to select pages %s with qpdf\n", ranges.c_str());
-      remove_temps();
-      return 1;
-    }
-    job.input = selected;
-    job.options.page_ranges.clear();
+  if (result.ok && run.replicate) {
+    for (int c = 2; c <= run.copies; ++c)
+      for (int i = 1; i <= result.impressions; ++i)
+        std::fprintf(stderr, "PAGE: %d 1\n", (c - 1) * result.impressions + i);
+    result.ok = replicate_output(run.rendered, run.copies, run.job.device);
+    if (!result.ok) result.last_message = "cannot write the copies";
   }
-  // Collated copies (and copies a device cannot make) are rendered once and repeated.
-  int copies = job.options.copies;
-  bool replicate = copies > 1 && (job.options.collate || !device_makes_copies(job.device));
-  int device_copies = replicate ? 1 : copies;
-  job.options.collate = !replicate && job.options.collate;
-  std::string rendered;
-  if (replicate) {
-    rendered = env_or("TMPDIR", "/tmp") + "/quire-gs-XXXXXX";
-    int fd = ::mkstemp(rendered.data());
-    if (fd < 0) {
-      std::fprintf(stderr, "ERROR: Unable to create a temporary file: %s\n", std::strerror(errno));
-      return 1;
-    }
-    ::close(fd);
-    job.options.copies = 1;
-  }
-
-  ::signal(SIGPIPE, SIG_IGN);  // the pump sees EPIPE instead
-  InputPump pump;
-  bool pumped = job.input == "-" && job.input_type != "application/pdf" && pump.start();
-  if (pumped) job.input = "/dev/stdin";
-
-  SpawnSpec spec;
-  spec.path = job.gs;
-  spec.argv = ghostscript_argv(job);
-  if (replicate)
-    for (auto& a : spec.argv)
-      if (a == "-sOutputFile=%stdout") a = "-sOutputFile=" + rendered;
-  spec.env = current_environment();
-  spec.stdin_fd = pumped ? pump.read_end() : 0;
-  spec.stdout_fd = 1;
-  spec.process_group = ::getpgrp();
-  std::fprintf(stderr, "DEBUG: quire-gs: %s to %s with -sDEVICE=%s\n", job.input_type.c_str(), output_type.c_str(),
-               job.device.c_str());
-  auto gs = spawn_process(spec);
-  if (!gs) {
-    std::fprintf(stderr, "ERROR: Unable to start Ghostscript: %s\n", gs.error().c_str());
-    if (!rendered.empty()) ::unlink(rendered.c_str());
-    remove_temps();
-    return 1;
-  }
-  if (pumped) pump.close_read_end();
-  else ::close(0);  // gs owns the input now; we only relay its messages
-  GhostscriptPageCounter counter(job.options, job.input_type == "application/pdf", device_copies);
-  std::string last_message;
-  relay_stderr(gs->stderr_fd, counter, last_message);
-  ::close(gs->stderr_fd);
-  ::close(gs->pidfd);
-  int status = reap_process(gs->pid);
-  remove_temps();
-  bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  if (ok && counter.impressions() == 0) {
-    std::fprintf(stderr, "ERROR: Ghostscript found no pages to print%s%s\n", last_message.empty() ? "" : ": ",
-                 last_message.c_str());
-    if (!rendered.empty()) ::unlink(rendered.c_str());
-    return 1;
-  }
-  if (ok && replicate) {
-    int per_copy = counter.impressions();
-    for (int c = 2; c <= copies; ++c)
-      for (int i = 1; i <= per_copy; ++i) std::fprintf(stderr, "PAGE: %d 1\n", (c - 1) * per_copy + i);
-    ok = replicate_output(rendered, copies, job.device);
-    if (!ok) last_message = "cannot write the copies";
-  }
-  if (!rendered.empty()) ::unlink(rendered.c_str());
-  if (ok) {
-    std::fprintf(stderr, "INFO: Ghostscript wrote %d page%s\n", counter.impressions(), counter.impressions() == 1 ? "" : "s");
+  if (result.ok) {
+    std::fprintf(stderr, "INFO: Ghostscript wrote %d page%s\n", result.impressions, result.impressions == 1 ? "" : "s");
     return 0;
   }
-  std::fprintf(stderr, "ERROR: Ghostscript failed (%s)%s%s\n", describe_wait_status(status).c_str(),
-               last_message.empty() ? "" : ": ", last_message.c_str());
+  std::fprintf(stderr, "ERROR: Ghostscript failed (%s)%s%s\n", result.failure.c_str(),
+               result.last_message.empty() ? "" : ": ", result.last_message.c_str());
   return 1;
 }
 

@@ -68,6 +68,8 @@ std::expected<JobEnvironment, std::string> JobEnvironment::from(const JobRunSpec
   if (tz) env.common.push_back(std::string("TZ=") + tz);
   if (!ppd.empty()) env.common.push_back("PPD=" + ppd.string());
   if (!driver.gs_device.empty()) env.common.push_back("QUIRE_GS_DEVICE=" + driver.gs_device);
+  if (spec.catalog && !spec.catalog->gs_worker_dir().empty())
+    env.common.push_back("QUIRE_GS_WORKER=" + spec.catalog->gs_worker_dir().string());
   return env;
 }
 
