@@ -18,6 +18,7 @@
 #include <array>
 #include <cstring>
 #include <map>
+#include <utility>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -46,9 +47,42 @@ struct Process {
   std::unique_ptr<Descriptor> stderr_pipe;
   std::array<char, 4096> buffer{};
   std::string partial;
-  bool exited = false;
+  bool exited = false;    // reaped
+  bool finished = false;  // reaped, its stderr read to the end, and accounted for
   int status = 0;
+  std::unique_ptr<asio::steady_timer> linger;  // how long stderr may outlive the process
 };
+using ProcessPtr = std::shared_ptr<Process>;
+
+// An owned descriptor.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&& o) noexcept {
+    reset(std::exchange(o.fd_, -1));
+    return *this;
+  }
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+  explicit operator bool() const { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+std::expected<std::pair<Fd, Fd>, std::string> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return std::unexpected(std::string("pipe: ") + std::strerror(errno));
+  return std::make_pair(Fd(fds[0]), Fd(fds[1]));
+}
+
 
 }  // namespace
 
@@ -61,7 +95,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   std::size_t document = 0;
   int attempt = 0;
   pid_t group = 0;
-  std::vector<std::unique_ptr<Process>> processes;
+  std::vector<ProcessPtr> processes;
   std::unique_ptr<Descriptor> relay_in, relay_out;
   std::vector<char> relay_buffer = std::vector<char>(65536);
   bool relay_active = false, relay_writing = false;
@@ -103,6 +137,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
     for (auto& p : processes) {
       p->exit_watch.reset();
       p->stderr_pipe.reset();
+      p->linger.reset();
       if (!p->exited && p->pid > 0) {
         reap_process(p->pid);
         p->exited = true;
@@ -160,13 +195,21 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
     }
   }
 
-  void read_stderr(Process& p) {
-    if (!p.stderr_pipe) return;
-    p.stderr_pipe->async_read_some(asio::buffer(p.buffer), [self = shared_from_this(), &p](boost::system::error_code ec, std::size_t n) {
-      if (ec || !p.stderr_pipe || self->reported) return;
-      self->feed(p, p.buffer.data(), n);
-      self->read_stderr(p);
+  void read_stderr(const ProcessPtr& proc) {
+    if (!proc->stderr_pipe) return;
+    proc->stderr_pipe->async_read_some(asio::buffer(proc->buffer), [self = shared_from_this(), proc](boost::system::error_code ec, std::size_t n) {
+      if (self->reported || ec == asio::error::operation_aborted) return;
+      if (ec) return self->stderr_ended(proc);  // end of file: every writer is gone
+      self->feed(*proc, proc->buffer.data(), n);
+      self->read_stderr(proc);
     });
+  }
+
+  void stderr_ended(const ProcessPtr& proc) {
+    if (!proc->partial.empty()) forward_line(*proc, proc->partial);
+    proc->partial.clear();
+    proc->stderr_pipe.reset();
+    if (proc->exited) finish_process(proc);
   }
 
   void drain_stderr(Process& p) {
@@ -216,18 +259,38 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
     if (relay_active) arm_watchdog();
   }
 
+  struct Launch;
   std::expected<void, std::string> start_processes(const DocumentPlan& plan, const DocumentRecord& doc);
+  std::expected<Fd, std::string> start_filters(Launch& launch);
+  std::expected<void, std::string> start_relayed_backend(Launch& launch, Fd chain_output);
+  std::expected<void, std::string> start_direct(Launch& launch);
+  void run_as_filter(SpawnSpec& s) const;
   std::expected<Process*, std::string> spawn(std::string name, Role role, SpawnSpec spawn);
 
-  void watch_exit(Process& p) {
-    p.exit_watch->async_wait(Descriptor::wait_read, [self = shared_from_this(), &p](boost::system::error_code ec) {
+  // A process is done when it has exited and its stderr has ended, so that no status
+  // line it wrote is lost to the order the two events arrive in. A grandchild may keep
+  // stderr open: after a second, what is there is read and the rest ignored.
+  void watch_exit(const ProcessPtr& proc) {
+    proc->exit_watch->async_wait(Descriptor::wait_read, [self = shared_from_this(), proc](boost::system::error_code ec) {
       if (ec || self->reported) return;
-      p.status = reap_process(p.pid);
-      p.exited = true;
-      p.exit_watch.reset();
-      self->drain_stderr(p);
-      self->on_process_exit(p);
+      proc->status = reap_process(proc->pid);
+      proc->exited = true;
+      proc->exit_watch.reset();
+      if (!proc->stderr_pipe) return self->finish_process(proc);
+      proc->linger = std::make_unique<asio::steady_timer>(self->executor, std::chrono::seconds(1));
+      proc->linger->async_wait([self, proc](boost::system::error_code lec) {
+        if (lec || self->reported || proc->finished) return;
+        self->drain_stderr(*proc);
+        self->finish_process(proc);
+      });
     });
+  }
+
+  void finish_process(const ProcessPtr& proc) {
+    if (proc->finished) return;
+    proc->finished = true;
+    if (proc->linger) proc->linger->cancel();
+    on_process_exit(*proc);
   }
 
   void on_process_exit(Process& p) {
@@ -246,7 +309,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
 
   void maybe_finish_document() {
     for (auto& p : processes)
-      if (!p->exited) return;
+      if (!p->finished) return;
     if (relay_in || relay_out) return;
     watchdog.cancel();
     kill_timer.cancel();
@@ -361,145 +424,156 @@ std::expected<Process*, std::string> RunningJob::Impl::spawn(std::string name, R
   auto started = spawn_process(s);
   if (!started) return std::unexpected("cannot start " + name + ": " + started.error());
   if (group == 0) group = started->pid;
-  auto p = std::make_unique<Process>();
+  auto p = std::make_shared<Process>();
   p->name = std::move(name);
   p->role = role;
   p->pid = started->pid;
   p->exit_watch = std::make_unique<Descriptor>(executor, started->pidfd);
   p->stderr_pipe = std::make_unique<Descriptor>(executor, started->stderr_fd);
-  processes.push_back(std::move(p));
-  Process& ref = *processes.back();
-  read_stderr(ref);
-  watch_exit(ref);
-  log::error().debug("[Job {}] started {} (pid {})", spec.job_id, ref.name, ref.pid);
-  return &ref;
+  processes.push_back(p);
+  read_stderr(p);
+  watch_exit(p);
+  log::error().debug("[Job {}] started {} (pid {})", spec.job_id, p->name, p->pid);
+  return p.get();
 }
 
-std::expected<void, std::string> RunningJob::Impl::start_processes(const DocumentPlan& plan, const DocumentRecord& doc) {
-  auto account = unprivileged_account();
-  auto env_base = JobEnvironment::from(spec, driver, plan, temp_dir);
-  if (!env_base) return std::unexpected(env_base.error());
-  temp_dir = env_base->temp_dir;
-  // A banner is one page whatever the job's copies, ranges and N-up say.
-  bool is_banner = !banner.empty() && doc.path == banner;
-  std::vector<std::string> filter_args = {spec.printer, std::to_string(spec.job_id), sanitize_for_child(spec.user),
-                                          sanitize_for_child(spec.title), is_banner ? "1" : std::to_string(spec.copies),
-                                          sanitize_for_child(is_banner ? options_without_layout(spec.options) : spec.options)};
-  if (is_banner)
-    for (auto& e : env_base->common)
-      if (e == "CUPS_FILETYPE=document") e = "CUPS_FILETYPE=job-sheet";
-  auto open_document = [&]() -> std::expected<int, std::string> {
-    int fd = ::open(doc.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::unexpected("job " + std::to_string(spec.job_id) + ": spool file " + doc.path.string() + ": " + std::strerror(errno));
-    return fd;
-  };
-  auto as_filter = [&](SpawnSpec& s) {
-    if (account) {
-      s.uid = account->uid;
-      s.gid = account->gid;
-    }
-    s.working_dir = temp_dir.string();
-  };
 
-  // Quire's filters count pages exactly; the last of them in the chain is believed.
-  // Filters after quire-gs get a document with the options already applied.
-  std::size_t counting_step = plan.steps.size();
-  for (std::size_t i = 0; i < plan.steps.size(); ++i)
-    if (plan.steps[i].name == "quire-gs" || plan.steps[i].name == "quire-texttops") counting_step = i;
-  counting_pid = 0;
-  bool options_applied = false;
+// What one document run's processes share while they are started.
+struct RunningJob::Impl::Launch {
+  const DocumentPlan& plan;
+  const DocumentRecord& doc;
+  JobEnvironment env;
+  std::vector<std::string> filter_args;  // CUPS's argv for filters
+  std::vector<std::string> backend_args;
   // CUPS's back channel (backend → filters, a pipe on fd 3) and side channel (a
   // socket pair on fd 4). Backends such as CUPS's socket wait on both.
-  int back[2] = {-1, -1}, side[2] = {-1, -1};
+  Fd back_read, back_write, side_filters, side_backend;
+
+  std::expected<Fd, std::string> open_document() const {
+    int fd = ::open(doc.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::unexpected("spool file " + doc.path.string() + ": " + std::strerror(errno));
+    return Fd(fd);
+  }
+};
+
+std::expected<void, std::string> RunningJob::Impl::start_processes(const DocumentPlan& plan, const DocumentRecord& doc) {
+  auto env = JobEnvironment::from(spec, driver, plan, temp_dir);
+  if (!env) return std::unexpected(env.error());
+  temp_dir = env->temp_dir;
+  Launch launch{plan, doc, std::move(*env), {}, {}, {}, {}, {}, {}};
+  // A banner is one page whatever the job's copies, ranges and N-up say.
+  bool is_banner = !banner.empty() && doc.path == banner;
+  std::string options = sanitize_for_child(is_banner ? options_without_layout(spec.options) : spec.options);
+  std::string copies = is_banner ? "1" : std::to_string(spec.copies);
+  launch.filter_args = {spec.printer, std::to_string(spec.job_id), sanitize_for_child(spec.user),
+                        sanitize_for_child(spec.title), copies, options};
+  launch.backend_args = launch.filter_args;
+  launch.backend_args[0] = spec.device_uri;
+  if (is_banner)
+    for (auto& e : launch.env.common)
+      if (e == "CUPS_FILETYPE=document") e = "CUPS_FILETYPE=job-sheet";
+  int back[2], side[2];
   if (::pipe2(back, O_CLOEXEC) != 0 || ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, side) != 0)
     return std::unexpected(std::string("back/side channel: ") + std::strerror(errno));
-  struct Closer {
-    int* fds[2];
-    ~Closer() {
-      for (int* pair : fds)
-        for (int i = 0; i < 2; ++i)
-          if (pair[i] >= 0) ::close(pair[i]);
-    }
-  } closer{{back, side}};
-  int upstream = -1;  // read end feeding the next process
-  if (!plan.steps.empty()) {
-    auto fd = open_document();
-    if (!fd) return std::unexpected(fd.error());
-    upstream = *fd;
+  launch.back_read.reset(back[0]);
+  launch.back_write.reset(back[1]);
+  launch.side_backend.reset(side[0]);
+  launch.side_filters.reset(side[1]);
+
+  if (plan.steps.empty()) return start_direct(launch);
+  auto chain_output = start_filters(launch);
+  if (!chain_output) return std::unexpected(chain_output.error());
+  return start_relayed_backend(launch, std::move(*chain_output));
+}
+
+void RunningJob::Impl::run_as_filter(SpawnSpec& s) const {
+  if (auto account = unprivileged_account()) {
+    s.uid = account->uid;
+    s.gid = account->gid;
   }
-  for (std::size_t index = 0; index < plan.steps.size(); ++index) {
-    const FilterStep& step = plan.steps[index];
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-      ::close(upstream);
-      return std::unexpected(std::string("pipe: ") + std::strerror(errno));
-    }
+  s.working_dir = temp_dir.string();
+}
+
+// The filters, chained by pipes from the document; returns the last one's output.
+std::expected<Fd, std::string> RunningJob::Impl::start_filters(Launch& launch) {
+  const auto& steps = launch.plan.steps;
+  // Quire's filters count pages exactly; the last of them in the chain is believed.
+  // Filters after quire-gs get a document with the options already applied.
+  std::size_t counting_step = steps.size();
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    if (steps[i].name == "quire-gs" || steps[i].name == "quire-texttops") counting_step = i;
+  counting_pid = 0;
+  bool options_applied = false;
+  auto upstream = launch.open_document();
+  if (!upstream) return std::unexpected(upstream.error());
+  for (std::size_t index = 0; index < steps.size(); ++index) {
+    auto pipe = make_pipe();
+    if (!pipe) return std::unexpected(pipe.error());
     SpawnSpec s;
-    s.path = step.program.string();
-    s.argv = filter_args;
+    s.path = steps[index].program.string();
+    s.argv = launch.filter_args;
     if (options_applied) {
       s.argv[4] = "1";
       s.argv[5] = sanitize_for_child(options_without_layout(spec.options));
     }
-    options_applied = options_applied || step.name == "quire-gs";
-    s.env = env_base->for_filter(step.source_type, step.destination_type);
-    s.stdin_fd = upstream;
-    s.stdout_fd = pipe_fds[1];
-    s.extra_fds = {{back[0], 3}, {side[1], 4}};
-    as_filter(s);
-    auto started = spawn(step.name, Role::kFilter, std::move(s));
-    ::close(upstream);
-    ::close(pipe_fds[1]);
-    upstream = pipe_fds[0];
-    if (!started) {
-      ::close(upstream);
-      return std::unexpected(started.error());
-    }
+    options_applied = options_applied || steps[index].name == "quire-gs";
+    s.env = launch.env.for_filter(steps[index].source_type, steps[index].destination_type);
+    s.stdin_fd = upstream->get();
+    s.stdout_fd = pipe->second.get();
+    s.extra_fds = {{launch.back_read.get(), 3}, {launch.side_filters.get(), 4}};
+    run_as_filter(s);
+    auto started = spawn(steps[index].name, Role::kFilter, std::move(s));
+    if (!started) return std::unexpected(started.error());
     if (index == counting_step) counting_pid = (*started)->pid;
+    *upstream = std::move(pipe->first);
   }
+  return std::move(*upstream);
+}
+
+// The backend reading the chain's output through the relay.
+std::expected<void, std::string> RunningJob::Impl::start_relayed_backend(Launch& launch, Fd chain_output) {
+  auto pipe = make_pipe();
+  if (!pipe) return std::unexpected(pipe.error());
   SpawnSpec backend;
   backend.path = spec.backend.string();
-  backend.argv = {spec.device_uri, std::to_string(spec.job_id), sanitize_for_child(spec.user),
-                  sanitize_for_child(spec.title), std::to_string(spec.copies), sanitize_for_child(spec.options)};
-  backend.env = env_base->for_backend();
-  backend.extra_fds = {{back[1], 3}, {side[0], 4}};
-  if (upstream >= 0) {
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-      ::close(upstream);
-      return std::unexpected(std::string("pipe: ") + std::strerror(errno));
-    }
-    relay_in = std::make_unique<Descriptor>(executor, upstream);
-    relay_out = std::make_unique<Descriptor>(executor, pipe_fds[1]);
-    relay_in->non_blocking(true);
-    relay_out->non_blocking(true);
-    backend.stdin_fd = pipe_fds[0];
-    auto started = spawn(spec.backend.filename().string(), Role::kBackend, std::move(backend));
-    ::close(pipe_fds[0]);
-    if (!started) return std::unexpected(started.error());
-    relay_active = true;
-    relay_read();
-    return {};
-  }
+  backend.argv = launch.backend_args;
+  backend.env = launch.env.for_backend();
+  backend.extra_fds = {{launch.back_write.get(), 3}, {launch.side_backend.get(), 4}};
+  backend.stdin_fd = pipe->first.get();
+  auto started = spawn(spec.backend.filename().string(), Role::kBackend, std::move(backend));
+  if (!started) return std::unexpected(started.error());
+  relay_in = std::make_unique<Descriptor>(executor, chain_output.release());
+  relay_out = std::make_unique<Descriptor>(executor, pipe->second.release());
+  relay_in->non_blocking(true);
+  relay_out->non_blocking(true);
+  relay_active = true;
+  relay_read();
+  return {};
+}
+
+// No filter: the backend reads the spool file itself; a counter reports its pages.
+std::expected<void, std::string> RunningJob::Impl::start_direct(Launch& launch) {
   relay_active = false;
-  backend.argv.push_back(doc.path.string());
+  SpawnSpec backend;
+  backend.path = spec.backend.string();
+  backend.argv = launch.backend_args;
+  backend.argv.push_back(launch.doc.path.string());
+  backend.env = launch.env.for_backend();
+  backend.extra_fds = {{launch.back_write.get(), 3}, {launch.side_backend.get(), 4}};
   if (auto started = spawn(spec.backend.filename().string(), Role::kBackend, std::move(backend)); !started)
     return std::unexpected(started.error());
-  if (plan.count_separately && !plan.raw && spec.catalog) {
-    auto counter_path = spec.catalog->find_filter("quire-pagecount");
-    auto fd = open_document();
-    if (!counter_path.empty() && fd) {
-      SpawnSpec s;
-      s.path = counter_path.string();
-      s.argv = filter_args;
-      s.env = env_base->for_filter(plan.type);
-      s.stdin_fd = *fd;
-      as_filter(s);
-      auto started = spawn("quire-pagecount", Role::kCounter, std::move(s));
-      ::close(*fd);
-      if (!started) log::error().warn("[Job {}] {}", spec.job_id, started.error());
-    }
-  }
+  if (!launch.plan.count_separately || launch.plan.raw || !spec.catalog) return {};
+  auto counter = spec.catalog->find_filter("quire-pagecount");
+  auto document = launch.open_document();
+  if (counter.empty() || !document) return {};
+  SpawnSpec s;
+  s.path = counter.string();
+  s.argv = launch.filter_args;
+  s.env = launch.env.for_filter(launch.plan.type);
+  s.stdin_fd = document->get();
+  run_as_filter(s);
+  if (auto started = spawn("quire-pagecount", Role::kCounter, std::move(s)); !started)
+    log::error().warn("[Job {}] {}", spec.job_id, started.error());  // pages go uncounted; the job prints
   return {};
 }
 
