@@ -12,7 +12,7 @@
 //    ├─ a filter crashes or fails ────────────► error policy: abort-job (default),
 //    │                                          retry-current-job / retry-job (limited),
 //    │                                          stop-printer
-//    ├─ no output for filter_timeout ─────────► the group is killed; as a failure
+//    ├─ no output (nor status lines) for filter_timeout ► the group is killed; a failure
 //    ├─ filters exit 0 with no output ────────► a failure ("produced no output")
 //    └─ backend fails ────────────────────────► its CUPS exit code, as before
 // The relay lets the pipeline see the chain's output: whether there was any, and

@@ -167,6 +167,9 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
       if (std::sscanf(line.c_str() + 5, "%d %d", &n, &copies) >= 1 && line.find("total") == std::string::npos)
         impressions += std::max(1, copies);
     }
+    // Status lines show a filter is alive, up to the flood limit (a filter that only
+    // floods stderr is not making progress).
+    if (forwarded_lines < kMaxForwardedLines) last_progress = std::chrono::steady_clock::now();
     if (++forwarded_lines > kMaxForwardedLines) {
       if (forwarded_lines == kMaxForwardedLines + 1)
         log::error().warn("[Job {}] {} floods its status lines; the rest are dropped", spec.job_id, p.name);

@@ -17,9 +17,9 @@ FILTERS = {
     "crashfilter": "#!/bin/sh\necho 'ERROR: about to crash' >&2\nkill -SEGV $$\n",
     "hangfilter": "#!/bin/sh\nexec sleep 600\n",
     "floodfilter": "#!/bin/sh\ncat >/dev/null\n"
-                   "yes 'DEBUG: flooding the log with a line that is rather long, again and again' | head -c 40000000 >&2\n"
+                   "yes 'DEBUG: flooding the log with a line that is rather long, again and again' | head -c 12000000 >&2\n"
                    "echo printed\n",
-    "longlinefilter": "#!/bin/sh\ncat >/dev/null\nhead -c 30000000 /dev/zero | tr '\\0' 'x' >&2\necho printed\n",
+    "longlinefilter": "#!/bin/sh\ncat >/dev/null\nhead -c 12000000 /dev/zero | tr '\\0' 'x' >&2\necho printed\n",
     "silentfilter": "#!/bin/sh\ncat >/dev/null\nexit 0\n",
     "whoamifilter": "#!/bin/sh\ncat >/dev/null\necho \"uid=$(id -u) tmp=$TMPDIR ppd=$PPD type=$CONTENT_TYPE final=$FINAL_CONTENT_TYPE\"\n"
                     "echo \"INFO: title is $3\" >&2\necho \"PAGE: 1 1\" >&2\n",
@@ -109,7 +109,10 @@ def test_a_filter_flooding_stderr_cannot_grow_the_daemon(setup, queue):
     details = wait_finished(daemon, job, queue, timeout=120)
     assert details["job-state"] == "completed", details
     assert output_of(daemon, queue, job) == b"printed\n"
-    assert daemon_rss_kb(daemon) - before < 50_000  # 40 MB went through; memory stayed put
+    # 12 MB went through; memory stayed put. (Under AddressSanitizer freed memory
+    # waits in its quarantine, so RSS says nothing there.)
+    if "ASAN_OPTIONS" not in os.environ:
+        assert daemon_rss_kb(daemon) - before < 6_000
 
 
 def test_exit_zero_without_output_is_an_error(setup):
