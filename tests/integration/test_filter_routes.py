@@ -3,6 +3,7 @@ printer language with the right page count; options and typing are honoured."""
 
 import os
 import re
+import subprocess
 
 import pytest
 
@@ -29,7 +30,11 @@ def corpus(tmp_path_factory):
 @pytest.fixture(scope="module")
 def daemon(tmp_path_factory):
     state = tmp_path_factory.mktemp("filters") / "state"
-    write_printers_conf(state, QUEUES)
+    # CUPS's sample HP LaserJet driver (ppdc from cups-ppdc): a raster PPD whose
+    # rastertohp runs after cups-filters' gstoraster.
+    ppd_dir = tmp_path_factory.mktemp("ppd")
+    subprocess.run(["ppdc", "-d", str(ppd_dir), "/usr/share/cups/drv/sample.drv"], check=True, capture_output=True)
+    write_printers_conf(state, dict(QUEUES, laserjet={"driver": str(ppd_dir / "laserjet.ppd")}))
     d = Daemon(state).start()
     yield d
     assert d.stop() == 0
@@ -113,7 +118,6 @@ def test_duplex_counts_sheets(daemon, corpus):
 
 def test_media_and_fit_to_page_set_the_page_size(daemon, corpus):
     job, details, path, data = print_and_check(daemon, "pdf", corpus["pdf1"], "media=na_letter_8.5x11in", "fit-to-page")
-    import subprocess
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
     assert re.search(r"Page size:\s+612 x 792", info), info
 
@@ -139,6 +143,14 @@ def test_cups_ppd_driver_runs_cups_filters_unchanged(daemon, corpus):
     job, details, path, data = print_and_check(daemon, "cupsppd", corpus["pdf"])
     assert pclxl_pages(data) == 10
     assert "gstopxl" in daemon.log()
+
+
+@pytest.mark.parametrize("name", ["pdf", "ps_nodsc", "text", "jpeg"])
+def test_cups_raster_driver_runs_gstoraster_and_rastertohp(daemon, corpus, name):
+    job, details, path, data = print_and_check(daemon, "laserjet", corpus[name])
+    assert pcl5_pages(data) == EXPECTED_PAGES[name]
+    assert details["job-impressions-completed"] == str(EXPECTED_PAGES[name])
+    assert f"[Job {job}] document 1: " in daemon.log() and "gstoraster | rastertohp" in daemon.log()
 
 
 def test_octet_stream_is_auto_typed(daemon, corpus):
