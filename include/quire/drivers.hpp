@@ -37,6 +37,24 @@ std::expected<DriverInfo, std::string> find_driver(std::string_view id);
 // The driver a PPD file describes (make and model, its filters' input formats).
 std::expected<DriverInfo, std::string> driver_from_ppd(const std::filesystem::path& ppd);
 
+// What a queue with a driver can honour: for the IPP layer's job template checks
+// (unsupported values are rejected there, with the right status) and for its printer
+// attributes (document-format-supported, number-up-supported, sides-supported, ...).
+struct DriverCapabilities {
+  std::vector<std::string> document_formats;  // every type with a route to the printer
+  std::vector<int> number_up;                  // 1 only on raw queues
+  std::vector<std::string> number_up_layouts;  // Ghostscript nests left to right, top to bottom
+  std::vector<std::string> sides;              // one-sided, and two-sided-* when the printer duplexes
+  std::vector<std::string> color_modes;        // monochrome, and color when the printer has it
+  std::vector<int> resolutions_dpi;
+  std::vector<std::string> job_sheets;         // none, standard
+  bool page_ranges = false;
+  bool fit_to_page = false;
+};
+
+class FilterCatalog;
+DriverCapabilities driver_capabilities(const DriverInfo& driver, const FilterCatalog& catalog, bool color, bool duplex);
+
 // Built-in drivers, then every PPD file under `ppd_dirs` (default /usr/share/ppd),
 // sorted by make and model.
 std::vector<DriverInfo> list_drivers(const std::vector<std::filesystem::path>& ppd_dirs = {"/usr/share/ppd"});

@@ -1,7 +1,10 @@
 // The built-in drivers and PPD-described ones (see quire/drivers.hpp).
 #include "quire/drivers.hpp"
 
+#include "pipeline/conversion_graph.hpp"
+#include "pipeline/mime_types.hpp"
 #include "pipeline/ppd_file.hpp"
+#include "quire/filter_catalog.hpp"
 
 #include <algorithm>
 #include <system_error>
@@ -58,6 +61,38 @@ std::expected<DriverInfo, std::string> find_driver(std::string_view id) {
   if (id.starts_with("lsb/usr/")) return driver_from_ppd(kPpdRoot / std::filesystem::path(std::string(id.substr(8))));
   if (id.starts_with("/")) return driver_from_ppd(std::filesystem::path(std::string(id)));
   return std::unexpected("unknown driver \"" + std::string(id) + "\"");
+}
+
+DriverCapabilities driver_capabilities(const DriverInfo& driver, const FilterCatalog& catalog, bool color, bool duplex) {
+  DriverCapabilities c;
+  if (driver.is_raw()) {
+    c.document_formats = {std::string(kOctetStream)};
+    c.number_up = {1};
+    c.number_up_layouts = {"lrtb"};
+    c.sides = {"one-sided"};
+    c.color_modes = {color ? "color" : "monochrome"};
+    c.job_sheets = {"none"};
+    return c;
+  }
+  std::vector<Conversion> extra;
+  if (!driver.ppd.empty())
+    if (auto ppd = read_ppd(driver.ppd)) extra = ppd->filters;
+  c.document_formats = {std::string(kOctetStream)};
+  for (const auto& type : catalog.types().types())
+    if (type != kOctetStream && catalog.graph().cheapest_chain(type, driver.formats, extra)) c.document_formats.push_back(type);
+  c.number_up = {1, 2, 4, 6, 9, 16};
+  c.number_up_layouts = {"lrtb"};
+  c.sides = {"one-sided"};
+  if (duplex) c.sides.insert(c.sides.end(), {"two-sided-long-edge", "two-sided-short-edge"});
+  c.color_modes = {"monochrome"};
+  if (color) c.color_modes.push_back("color");
+  c.resolutions_dpi = driver.formats == std::vector<std::string>{"application/vnd.hp-pclxl"}
+                          ? std::vector<int>{300, 600, 1200}
+                          : std::vector<int>{300, 600};
+  c.job_sheets = {"none", "standard"};
+  c.page_ranges = true;
+  c.fit_to_page = true;
+  return c;
 }
 
 std::vector<DriverInfo> list_drivers(const std::vector<std::filesystem::path>& ppd_dirs) {

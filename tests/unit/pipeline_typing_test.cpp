@@ -5,6 +5,8 @@
 #include "pipeline/job_options.hpp"
 #include "pipeline/mime_types.hpp"
 #include "pipeline/page_count.hpp"
+#include "quire/drivers.hpp"
+#include "quire/filter_catalog.hpp"
 
 #include <gtest/gtest.h>
 
@@ -183,6 +185,32 @@ TEST(PageCount, TrustsDscOnlyWhenItAddsUp) {
   EXPECT_EQ(count_dsc_pages("%!PS-Adobe-3.0\n%%Pages: 1\n%%Page: 1 1\n%%BeginDocument: x\n%%Page: 1 1\n"
                             "%%EndDocument\n"),
             1);  // embedded documents' pages are not ours
+}
+
+TEST(Drivers, ListsTheBuiltInDriversWithMakeAndModel) {
+  auto drivers = list_drivers({});
+  std::vector<std::string> ids;
+  for (const auto& d : drivers) ids.push_back(d.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"quire/generic-pcl6", "quire/generic-pcl5e", "quire/generic-postscript",
+                                           "quire/generic-pdf", "everywhere", "raw"}));
+  EXPECT_EQ(drivers[0].make_and_model, "Generic PCL 6/PCL XL Printer");
+  EXPECT_FALSE(find_driver("nosuch"));
+}
+
+TEST(Drivers, CapabilitiesFollowTheRoutes) {
+  FilterCatalog::Options o;
+  o.data_dir = std::filesystem::path(QUIRE_SOURCE_DIR) / "conf";
+  auto catalog = FilterCatalog::load(o);
+  ASSERT_TRUE(catalog) << catalog.error();
+  auto pcl6 = driver_capabilities(*find_driver("quire/generic-pcl6"), **catalog, false, true);
+  for (const char* t : {"application/pdf", "application/postscript", "text/plain", "image/jpeg", "image/png"})
+    EXPECT_NE(std::find(pcl6.document_formats.begin(), pcl6.document_formats.end(), t), pcl6.document_formats.end()) << t;
+  EXPECT_EQ(std::find(pcl6.document_formats.begin(), pcl6.document_formats.end(), "image/pwg-raster"),
+            pcl6.document_formats.end());  // no route from raster to PCL XL
+  EXPECT_EQ(pcl6.color_modes, (std::vector<std::string>{"monochrome"}));
+  EXPECT_EQ(pcl6.sides.size(), 3u);
+  auto raw = driver_capabilities(*find_driver("raw"), **catalog, true, true);
+  EXPECT_EQ(raw.number_up, (std::vector<int>{1}));
 }
 
 }  // namespace
