@@ -237,6 +237,31 @@ def main():
             b, _ = timed([GS, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=bbox", str(doc)], repeat=1)
             row(f"Page count, {label}: CUPS's bounding-box render (gs -sDEVICE=bbox, 4000 dpi)", b, pages=None)
 
+        # The warm Ghostscript worker against a fresh gs, filter alone.
+        gsd_dir = tmp / "gsd"
+        gsd_dir.mkdir()
+        gsd = subprocess.Popen([str(filters / "quire-gsd"), str(gsd_dir)], stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 10
+            while not (gsd_dir / "socket").exists() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)
+            for doc, ctype, label in ((one, "application/pdf", "1-page PDF"), (ps, "application/postscript",
+                                                                              "100-page text PostScript")):
+                env = filter_env(ctype, "application/vnd.hp-pclxl", tmp)
+                cold, _ = timed([str(filters / "quire-gs"), "1", "user", "title", "1", ""], stdin=doc, env=env,
+                                repeat=max(5, n))
+                warm_env = dict(env, QUIRE_GS_WORKER=str(gsd_dir))
+                warm, err = timed([str(filters / "quire-gs"), "1", "user", "title", "1", ""], stdin=doc, env=warm_env,
+                                  repeat=max(5, n))
+                assert "warm worker" in err, err
+                pages = 1 if doc == one else 100
+                row(f"{label} → PCL XL: quire-gs with a fresh gs", cold, pages=pages)
+                row(f"{label} → PCL XL: quire-gs on the warm worker (quire-gsd)", warm, pages=pages)
+        finally:
+            gsd.kill()
+            gsd.wait()
+
         # Whole servers: lp → daemon → filters → CUPS's socket backend → a socket sink.
         sink = Sink()
         proc, port = start_quired(build, tmp / "state", {"sink": (f"socket://127.0.0.1:{sink.port}", "quire/generic-pcl6")})

@@ -284,6 +284,18 @@ bool prepare(int argc, char** argv, FilterRun& run) {
 
 RenderResult render_fresh(FilterRun& run) {
   GhostscriptJob& job = run.job;
+  RenderResult result;
+  // A PDF must be seekable: gs would copy standard input to a file itself, a byte per
+  // read(2); we copy it in 64 KiB reads.
+  if (job.input == "-" && job.input_type == "application/pdf") {
+    std::string copy = copy_stdin_to_temp();
+    if (copy.empty()) {
+      result.failure = std::string("cannot copy the document: ") + std::strerror(errno);
+      return result;
+    }
+    run.temps.push_back(copy);
+    job.input = copy;
+  }
   InputPump pump;
   bool pumped = job.input == "-" && job.input_type != "application/pdf" && pump.start();
   if (pumped) job.input = "/dev/stdin";
@@ -297,7 +309,6 @@ RenderResult render_fresh(FilterRun& run) {
   spec.stdin_fd = pumped ? pump.read_end() : 0;
   spec.stdout_fd = 1;
   spec.process_group = ::getpgrp();
-  RenderResult result;
   auto gs = spawn_process(spec);
   if (!gs) {
     result.failure = "cannot start: " + gs.error();
