@@ -208,3 +208,20 @@ def test_text_is_typeset_with_the_title_in_the_header(daemon, corpus):
     data = output_of(daemon, "ps", job)
     assert b"%%Title: Quarterly report_draft" in data[:2000]
     assert postscript_pages(daemon.output_dir() / f"ps-{job}.prn") == 2
+
+
+def bounding_box(path):
+    r = subprocess.run(["/usr/bin/gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=bbox", str(path)],
+                       capture_output=True, text=True)
+    x0, y0, x1, y1 = map(float, re.search(r"%%HiResBoundingBox: (\S+) (\S+) (\S+) (\S+)", r.stderr).groups())
+    return x1 - x0, y1 - y0
+
+
+@pytest.mark.parametrize("orientation, wide", [("3", True), ("4", False)])
+def test_landscape_turns_the_page_content(daemon, tmp_path, orientation, wide):
+    band = tmp_path / "band.ps"  # a bar 400 pt wide, 100 pt high
+    band.write_text("%!PS-Adobe-3.0\n%%Pages: 1\n%%Page: 1 1\n"
+                    "72 72 moveto 400 0 rlineto 0 100 rlineto -400 0 rlineto closepath fill showpage\n")
+    job, details, path, data = print_and_check(daemon, "pdf", band, f"orientation-requested={orientation}")
+    width, height = bounding_box(path)
+    assert (width > height) == wide, (width, height)
