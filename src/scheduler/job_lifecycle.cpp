@@ -146,7 +146,10 @@ void Scheduler::on_job_exit(int job_id, JobRunResult result) {
       break;
     default:
       log::error().error("[Job {}] {}", job_id, reason);
-      if (job->record.state_message.empty()) job->record.state_message = reason;  // keep the backend's own ERROR:
+      // The outcome first, then what the process itself last said about it.
+      if (!job->record.state_message.empty() && reason.find(job->record.state_message) == std::string::npos)
+        reason += " (" + job->record.state_message + ")";
+      job->record.state_message = reason;
       return finish_job(*job, IPP_JSTATE_ABORTED,
                         result.job_state_reason.empty() ? "aborted-by-system" : result.job_state_reason);
   }
