@@ -7,7 +7,8 @@ set -euo pipefail
 
 build_packages=(cmake ninja-build g++ pkg-config libboost-dev libcups2-dev libspdlog-dev libfmt-dev
                 libsqlite3-dev cups-client)
-test_packages=(libgtest-dev cups-ipp-utils cups-bsd cups ghostscript python3 python3-pytest qpdf)
+test_packages=(libgtest-dev cups-ipp-utils cups-bsd cups ghostscript python3 python3-pytest qpdf
+               rlpr)  # rlpr: the LPD tests' rlpr, rlpq and rlprm
 
 packages=("${build_packages[@]}")
 [[ "${1:-run}" == "test" ]] && packages+=("${test_packages[@]}")
