@@ -12,9 +12,11 @@ namespace {
 constexpr const char* kUsage =
     "Usage: quired --state-dir DIR [--listen ADDR:PORT]... [--lpd-listen ADDR:PORT|off]...\n"
     "              [--config FILE] [--log-level LEVEL] [--server-bin DIR] [--threads N]\n"
+    "              [--pam-config-dir DIR]\n"
     "  Runs in the foreground; SIGTERM or SIGINT stops it. PORT 0 picks a free port;\n"
     "  the bound ports are printed and written to DIR/run/quired.ports.\n"
-    "  --lpd-listen replaces cupsd.conf's LPDListen lines (LPD clients, RFC 1179).\n";
+    "  --lpd-listen replaces cupsd.conf's LPDListen lines (LPD clients, RFC 1179).\n"
+    "  --pam-config-dir reads the PAM service \"cups\" from DIR instead of /etc/pam.d.\n";
 
 std::filesystem::path default_server_bin() {
   std::error_code ec;
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
       }
     } else if (arg == "--server-bin") options.server_bin = value();
     else if (arg == "--threads") options.threads = std::atoi(value());
+    else if (arg == "--pam-config-dir") options.pam_config_dir = value();
     else if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
       return 0;

@@ -6,8 +6,8 @@
 set -euo pipefail
 
 build_packages=(cmake ninja-build g++ pkg-config libboost-dev libcups2-dev libspdlog-dev libfmt-dev
-                libsqlite3-dev cups-client)
-test_packages=(libgtest-dev cups-ipp-utils cups-bsd cups ghostscript python3 python3-pytest qpdf
+                libsqlite3-dev libusb-1.0-0-dev libpam0g-dev cups-client)
+test_packages=(libgtest-dev cups-ipp-utils cups-bsd cups ghostscript python3 python3-pytest python3-gi qpdf umockdev gir1.2-umockdev-1.0
                rlpr)  # rlpr: the LPD tests' rlpr, rlpq and rlprm
 
 packages=("${build_packages[@]}")

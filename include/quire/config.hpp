@@ -2,12 +2,14 @@
 // printers.conf (queues). Parsing reports file, line and problem; writing is atomic.
 #pragma once
 
+#include "quire/access_rules.hpp"
 #include "quire/printer_attributes.hpp"
 
 #include <cstdint>
 #include <expected>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace quire {
@@ -32,8 +34,19 @@ struct ServerConfig {
   std::string server_name;                // ServerName
   std::vector<std::string> server_bin_extra;  // ServerBinPath: extra dirs searched first for backends
   int max_jobs_per_printer = 0;
+  bool file_device = false;               // FileDevice: may queues print to files other than /dev/null
   std::vector<std::string> lpd_listen;    // LPDListen lines: the LPD front end's "addr:port"
   int lpd_timeout = 60;                   // LPDTimeout: seconds an LPD client may stall
+  // Who may do what (src/auth applies these; cupsctl changes them without a restart).
+  std::vector<std::string> system_groups = {"root", "lpadmin"};  // SystemGroup: administrators
+  std::string default_policy = "default";  // DefaultPolicy: the <Policy> IPP operations use
+  AuthType default_auth_type = AuthType::kBasic;  // DefaultAuthType (AuthType Default means this)
+  AccessConfig access;                    // <Location> and <Policy> sections; CUPS's default policy when none
+  std::vector<std::string> server_alias;  // ServerAlias: other host names remote clients may use
+  bool web_interface = true;              // WebInterface: serve the web pages (not /admin/conf)
+  std::uint64_t max_log_size = 1024 * 1024;  // MaxLogSize: error_log rolls to error_log.O past this (0: never)
+  bool browsing = true;                   // Browsing: accepted, no DNS-SD yet
+  std::string browse_local_protocols = "dnssd";  // BrowseLocalProtocols: accepted, inert
   std::vector<ConfigDiagnostic> warnings;
 };
 
@@ -45,19 +58,29 @@ struct PrinterConfig {
   bool enabled = true;                    // State Idle / Stopped
   std::string state_message;              // StateMessage
   bool shared = true;                     // Shared Yes/No
+  std::vector<std::string> members;       // a class's printers ("Printer NAME" in classes.conf)
+  // Who may print here (lpadmin -u allow:/deny:): user names, "@group"s. Empty allow = all.
+  std::vector<std::string> users_allowed;  // AllowUser
+  std::vector<std::string> users_denied;   // DenyUser
 };
 
 std::expected<ServerConfig, ConfigDiagnostic> load_server_config(const std::filesystem::path& file);
+// Parses cupsd.conf text; diagnostics name `file` (the file the text is for).
+std::expected<ServerConfig, ConfigDiagnostic> parse_server_config(std::string_view text,
+                                                                  const std::filesystem::path& file);
+// Reads printers.conf or classes.conf: <Printer>/<DefaultPrinter> and
+// <Class>/<DefaultClass> sections (description.is_class set for classes).
 std::expected<std::vector<PrinterConfig>, ConfigDiagnostic> load_printers_conf(const std::filesystem::path& file);
 
-// Writes printers.conf via a temporary file, fsync and rename.
+// Writes printers.conf (or classes.conf) via a temporary file, fsync and rename.
 std::expected<void, std::string> save_printers_conf(const std::filesystem::path& file,
                                                     const std::vector<PrinterConfig>& printers);
 
 // Writes text to `file` atomically (temp, fsync, rename, fsync dir).
 std::expected<void, std::string> write_file_atomically(const std::filesystem::path& file, std::string_view text);
 
-// The default configuration of a fresh state directory: cupsd.conf text.
+// The default configuration of a fresh state directory: cupsd.conf text, with CUPS's
+// default <Location> and <Policy> sections. STATE/cupsd.conf.default keeps a copy.
 std::string default_cupsd_conf();
 
 }  // namespace quire

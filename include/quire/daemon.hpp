@@ -17,6 +17,8 @@ struct DaemonOptions {
   std::optional<std::string> log_level;         // overrides LogLevel
   std::filesystem::path server_bin;             // where backends/ and filters/ live
   int threads = 0;                              // 0: one per core
+  // Where PAM finds the "cups" service file instead of /etc/pam.d (tests).
+  std::optional<std::filesystem::path> pam_config_dir;
 };
 
 // Creates a fresh state directory's layout and default configuration (cupsd.conf and

@@ -13,6 +13,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,12 +43,18 @@ struct WebResponse {
   std::string content_type = "text/html; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // With status 401: what the client may authenticate with. The server turns it into
+  // the WWW-Authenticate header that fits the connection (Local, PeerCred, Basic).
+  std::optional<AuthChallenge> challenge;
 };
 using WebHandler = std::function<void(WebRequest, std::move_only_function<void(WebResponse)>)>;
 
 // Owned by main; runs on the io_context it is given (any number of threads). Each
 // connection is a session on its own strand. stop() closes the listeners and gives
 // open sessions a deadline.
+class AccessControl;
+class Authenticator;
+
 class HttpServer {
  public:
   struct Endpoint {
@@ -60,6 +67,13 @@ class HttpServer {
 
   // Used for GET/HEAD and non-IPP POST/PUT. Without one, those get 404.
   void set_web_handler(WebHandler handler);
+
+  // Checks every request against cupsd.conf's <Location> rules (401 or 403 before the
+  // body is read). Without one, every request goes on.
+  void set_access_control(std::shared_ptr<const AccessControl> access);
+  // Verifies Authorization headers (PeerCred, Local, Basic). Without one, only peers on
+  // the Unix socket are known (by SO_PEERCRED).
+  void set_authenticator(std::shared_ptr<const Authenticator> authenticator);
 
   // Binds and starts accepting. On failure says which endpoint and why (e.g.
   // "127.0.0.1:631: Permission denied").

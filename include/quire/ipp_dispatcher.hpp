@@ -5,17 +5,22 @@
 
 #include "quire/ipp_service.hpp"
 
+#include <memory>
+
 namespace quire {
 
+class AccessControl;
 class Scheduler;
 
 class IppDispatcher final : public IppService {
  public:
-  explicit IppDispatcher(Scheduler& scheduler) : scheduler_(scheduler) {}
+  // Without an AccessControl, the scheduler's cupsd.conf settings decide (fixed at start).
+  explicit IppDispatcher(Scheduler& scheduler, std::shared_ptr<const AccessControl> access = nullptr);
   void handle(IppMessage request, ClientInfo client, IppOutcomeHandler done) override;
 
  private:
   Scheduler& scheduler_;
+  std::shared_ptr<const AccessControl> access_;
 };
 
 }  // namespace quire

@@ -25,7 +25,8 @@ class IppMessage {
   IppMessage(IppMessage&&) noexcept = default;
   IppMessage& operator=(IppMessage&&) noexcept = default;
 
-  // A request or response header: version 2.0 unless told otherwise.
+  // A request or response header, version 2.0, with no attributes yet (callers add
+  // the charset and language with add_standard_operation_attributes()).
   static IppMessage make_request(ipp_op_t op, int request_id = 1);
   static IppMessage make_response(const IppMessage& request, ipp_status_t status);
 

@@ -9,6 +9,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -46,11 +47,20 @@ class DocumentSink {
   virtual void finish(IppResponseHandler done) = 0;
 };
 
+// What a client that must authenticate is told it may try (HTTP 401's WWW-Authenticate:
+// Basic, and for local clients PeerCred and CUPS's Local certificates).
+struct AuthChallenge {
+  bool try_root_certificate = false;  // the rule wants an administrator: Local trc="y"
+};
+
 // The outcome of the first phase of a request: either a complete response, or a sink
 // that the document must be streamed into before the response is known.
 struct IppOutcome {
   IppMessage response;                  // set when sink is null
   std::unique_ptr<DocumentSink> sink;   // set for an accepted document upload
+  // Set when the client must authenticate and retry: HTTP front ends answer 401 with
+  // it instead of the response (which says client-error-not-authorized, for others).
+  std::optional<AuthChallenge> challenge;
 };
 
 using IppOutcomeHandler = std::move_only_function<void(IppOutcome outcome)>;

@@ -25,6 +25,8 @@ struct Job {
   IppMessage attributes;                   // decoded record.attributes (IPP_TAG_JOB group)
   std::shared_ptr<RunningJob> running;     // set while processing
   bool cancel_requested = false;
+  std::string printing_on;                 // the printer running it (a member, for a class's job)
+  std::int64_t hold_release = 0;           // when a held job becomes due (Unix time); 0: never
 
   int id() const { return record.id; }
   ipp_jstate_t state() const { return static_cast<ipp_jstate_t>(record.state); }

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -16,6 +17,9 @@ namespace quire::log {
 void open(const std::filesystem::path& log_dir, std::string_view level, bool also_stderr);
 // Changes the error_log level at run time (cupsctl --debug-logging).
 void set_level(std::string_view level);
+// Rolls error_log, access_log and page_log over to NAME.O when one would grow past
+// `bytes` (cupsd.conf's MaxLogSize); 0 lets them grow. Takes effect at once.
+void set_max_size(std::uint64_t bytes);
 // Maps a LogLevel word to spdlog's level; false if the word is unknown.
 bool parse_level(std::string_view word, spdlog::level::level_enum& out);
 void flush();

@@ -23,6 +23,7 @@ struct Printer {
   std::string message;                      // printer-state-message
   std::int64_t state_change_time = 0;
   int current_job = 0;                      // job id being processed, 0 if none
+  bool holding_new_jobs = false;            // Hold-New-Jobs (cupsdisable --hold)
 
   // Static attributes encoded per host name the printer was reached by; rebuilt
   // when the configuration changes (cleared).

@@ -30,6 +30,7 @@ struct PrinterDescription {
   std::vector<std::string> media_supported;   // empty: a built-in common list
   std::vector<int> resolutions_dpi = {300, 600};  // square resolutions
   std::int64_t config_change_time = 0;        // unix seconds
+  int job_priority_default = 50;              // lpadmin -o job-priority-default=N
 };
 
 // copies-supported is 1..kMaxCopies (CUPS's default MaxCopies).

@@ -5,12 +5,14 @@
 // backends as child processes, and keeps job history within the configured limits.
 #pragma once
 
+#include "quire/clock.hpp"
 #include "quire/config.hpp"
 #include "quire/job.hpp"
 #include "quire/printer.hpp"
 #include "quire/spool.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <chrono>
@@ -36,6 +38,8 @@ class Scheduler {
     ServerConfig server;
     std::filesystem::path state_dir;
     std::vector<std::filesystem::path> backend_dirs;  // searched in order for <scheme>
+    const Clock* clock = nullptr;                      // null: the system clock
+    std::vector<std::filesystem::path> discovery_dirs; // backends run for CUPS-Get-Devices
   };
 
   Scheduler(boost::asio::io_context& io, Spool& spool, Options options);
@@ -75,6 +79,30 @@ class Scheduler {
   void add_document(int job_id, DocumentRecord document, DocumentWriter writer, bool last, Completion done);
   // Ends a Create-Job job's documents (Close-Job); a job with none is aborted.
   void close_job(int job_id, Completion done);
+  // ---- Queue administration (src/scheduler/queue_admin.cpp). Each saves
+  // printers.conf before it returns. ----
+  // Adds a printer or replaces the configuration of an existing one (by name).
+  std::expected<void, std::string> add_or_modify_printer(PrinterConfig config);
+  // Removes a printer or class; its unfinished jobs are canceled.
+  std::expected<void, std::string> delete_printer(std::string_view name);
+  std::expected<void, std::string> set_default_printer(std::string_view name);
+  std::expected<void, std::string> set_accepting(Printer& printer, bool accepting, std::string reason);
+  // Moves one job (or, with job_id 0, every unfinished job of `from`) to `to`.
+  std::expected<void, std::string> move_jobs(int job_id, std::string_view from, std::string_view to);
+  // Cancels every unfinished job of `printer` (all printers when empty) owned by
+  // `user` (anyone when empty); `purge` also forgets finished ones.
+  void cancel_jobs(std::string_view printer, std::string_view user, bool purge, Completion done);
+  // Sets a pending or held job's priority and/or hold (Set-Job-Attributes).
+  std::expected<void, std::string> set_job_priority(int job_id, int priority);
+  // Restart-Job: a finished job (with its files kept) prints again.
+  void restart_job(int job_id, Completion done);
+
+  // Hold-New-Jobs / Release-Held-New-Jobs: new jobs wait ("job-held-on-create")
+  // until released; releasing frees every job held that way.
+  void set_holding_new_jobs(Printer& printer, bool holding);
+
+  // Pause-Printer / Resume-Printer: a disabled printer starts no jobs ("paused").
+  std::expected<void, std::string> set_printer_enabled(Printer& printer, bool enabled);
   // Holds a job that has not started (job-hold-until `until`, default indefinite).
   void hold_job(int job_id, std::string until, Completion done);
   // Releases a held job back to pending.
@@ -82,20 +110,27 @@ class Scheduler {
   // Cancels a pending/held/processing job (a running backend is stopped first).
   void cancel_job(int job_id, std::string reason, Completion done);
 
-  std::int64_t now() const;          // unix seconds
+  // The backend for a device URI scheme, or an empty path when there is none.
+  std::filesystem::path find_backend_path(std::string_view scheme) const;
+
+  std::int64_t now() const;          // unix seconds, from the Clock
+  // Releases held jobs whose job-hold-until time has come (also runs every 30 s).
+  void release_due_holds();
   std::int64_t up_time() const;      // printer-up-time: the Unix time, as CUPS does
 
  private:
   void persist(Job& job, Completion done);
   void start_ready_jobs();
   Job* next_job_for(const Printer& printer);
+  bool serves(const Printer& printer, const std::string& destination) const;
+  Printer* printer_of(const Job& job);  // the printer printing (or to print) the job
   void start_job(Printer& printer, Job& job);
   void on_job_exit(int job_id, int exit_code, std::string reason);
   void finish_job(Job& job, ipp_jstate_t state, std::string reason, Completion done = nullptr);
   void handle_status_line(int job_id, const std::string& line);
   void set_printer_state(Printer& printer, ipp_pstate_t state);
   void trim_history();
-  std::filesystem::path find_backend(std::string_view scheme) const;
+  std::expected<void, std::string> save_printers();
 
   boost::asio::io_context& io_;
   Strand strand_;
@@ -105,6 +140,10 @@ class Scheduler {
   std::map<int, Job> jobs_;
   std::string default_printer_;
   bool stopping_ = false;
+  const Clock& clock_;
+  boost::asio::steady_timer hold_timer_;
+  void schedule_hold_check();
+  void compute_hold_release(Job& job);
 };
 
 }  // namespace quire

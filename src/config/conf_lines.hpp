@@ -7,6 +7,7 @@
 #include <expected>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace quire::conf {
@@ -21,6 +22,13 @@ struct Line {
 };
 
 std::expected<std::vector<Line>, ConfigDiagnostic> read_lines(const std::filesystem::path& file);
+// The same from text already in memory; diagnostics name `file`.
+std::expected<std::vector<Line>, ConfigDiagnostic> parse_lines(std::string_view text, const std::filesystem::path& file);
+
+// Case-insensitive comparison, as CUPS compares directive names and keywords.
+bool equals_ignoring_case(std::string_view a, std::string_view b);
+// Splits a value at blanks: "Cancel-Job  Hold-Job" → {"Cancel-Job", "Hold-Job"}.
+std::vector<std::string> split_words(std::string_view value);
 
 // Yes/No/On/Off/True/False → bool; nullopt for anything else.
 std::optional<bool> parse_bool(std::string_view word);

@@ -34,7 +34,15 @@ std::optional<std::string> apply(PrinterConfig& p, const conf::Line& line) {
     out = *b;
     return std::nullopt;
   };
-  if (d == "DeviceURI") p.description.device_uri = v;
+  if (d == "Printer" && p.description.is_class) p.members.push_back(v);
+  else if (d == "DeviceURI") p.description.device_uri = v;
+  else if (d == "AllowUser") p.users_allowed.push_back(v);
+  else if (d == "DenyUser") p.users_denied.push_back(v);
+  else if (d == "JobPriorityDefault") {
+    int priority = std::atoi(v.c_str());
+    if (priority < 1 || priority > 100) return "JobPriorityDefault: expected 1 to 100, got \"" + v + "\"";
+    p.description.job_priority_default = priority;
+  }
   else if (d == "Info") p.description.info = v;
   else if (d == "Location") p.description.location = v;
   else if (d == "MakeModel") p.description.make_and_model = v;
@@ -66,14 +74,16 @@ std::expected<std::vector<PrinterConfig>, ConfigDiagnostic> load_printers_conf(c
   for (const auto& line : *lines) {
     auto fail = [&](std::string message) { return std::unexpected(ConfigDiagnostic{file, line.number, std::move(message)}); };
     if (line.opens_section()) {
-      if (current) return fail("<" + line.section_name() + "> inside <Printer " + current->description.name + ">");
-      if (line.section_name() != "Printer" && line.section_name() != "DefaultPrinter")
-        return fail("unknown section <" + line.section_name() + ">");
+      const std::string section = line.section_name();
+      if (current) return fail("<" + section + "> inside <" + current->description.name + ">");
+      if (section != "Printer" && section != "DefaultPrinter" && section != "Class" && section != "DefaultClass")
+        return fail("unknown section <" + section + ">");
       if (line.value.empty() || line.value.find_first_of("/ \t#") != std::string::npos)
         return fail("bad printer name \"" + line.value + "\"");
       current = &printers.emplace_back();
       current->description.name = line.value;
-      current->is_default = line.section_name() == "DefaultPrinter";
+      current->is_default = section.rfind("Default", 0) == 0;
+      current->description.is_class = section.find("Class") != std::string::npos;
     } else if (line.closes_section()) {
       if (!current) return fail("</" + line.section_name() + "> without an open section");
       current = nullptr;
@@ -94,12 +104,17 @@ std::expected<void, std::string> save_printers_conf(const std::filesystem::path&
   auto yes_no = [](bool b) { return b ? "Yes" : "No"; };
   for (const auto& p : printers) {
     const auto& d = p.description;
-    out << "<" << (p.is_default ? "DefaultPrinter " : "Printer ") << d.name << ">\n";
+    std::string section = std::string(p.is_default ? "Default" : "") + (d.is_class ? "Class" : "Printer");
+    out << "<" << section << " " << d.name << ">\n";
     if (!d.uuid.empty()) out << "UUID " << d.uuid << "\n";
     if (!d.info.empty()) out << "Info " << d.info << "\n";
     if (!d.location.empty()) out << "Location " << d.location << "\n";
     if (!d.make_and_model.empty()) out << "MakeModel " << d.make_and_model << "\n";
-    out << "DeviceURI " << d.device_uri << "\n";
+    if (!d.is_class) out << "DeviceURI " << d.device_uri << "\n";
+    for (const auto& member : p.members) out << "Printer " << member << "\n";
+    for (const auto& u : p.users_allowed) out << "AllowUser " << u << "\n";
+    for (const auto& u : p.users_denied) out << "DenyUser " << u << "\n";
+    if (d.job_priority_default != 50) out << "JobPriorityDefault " << d.job_priority_default << "\n";
     out << "State " << (p.enabled ? "Idle" : "Stopped") << "\n";
     if (!p.state_message.empty()) out << "StateMessage " << p.state_message << "\n";
     out << "Accepting " << yes_no(p.accepting) << "\n";
@@ -112,7 +127,7 @@ std::expected<void, std::string> save_printers_conf(const std::filesystem::path&
     }
     out << "MediaDefault " << d.media_default << "\n";
     out << "ConfigTime " << d.config_change_time << "\n";
-    out << "</" << (p.is_default ? "DefaultPrinter" : "Printer") << ">\n";
+    out << "</" << section << ">\n";
   }
   return write_file_atomically(file, out.str());
 }

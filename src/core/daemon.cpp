@@ -2,12 +2,16 @@
 // reports where it listens, and stops gracefully on SIGTERM/SIGINT.
 #include "quire/daemon.hpp"
 
+#include "quire/access_control.hpp"
+#include "quire/admin_conf.hpp"
+#include "quire/authenticator.hpp"
 #include "quire/config.hpp"
 #include "quire/http_server.hpp"
 #include "quire/ipp_dispatcher.hpp"
 #include "quire/log.hpp"
 #include "quire/lpd_server.hpp"
 #include "quire/scheduler.hpp"
+#include "quire/server_settings.hpp"
 #include "quire/spool.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -98,16 +102,34 @@ std::string listen_advice(const std::string& endpoint, const std::string& error)
   return advice;
 }
 
+fs::path config_file(const DaemonOptions& options) { return options.config.value_or(options.state_dir / "cupsd.conf"); }
+
+// cupsd.conf as written (a --log-level override is applied by the caller, so that a
+// later cupsctl change of LogLevel is what takes over).
 ServerConfig load_config_or_exit(const DaemonOptions& options, int& exit_code) {
-  fs::path file = options.config.value_or(options.state_dir / "cupsd.conf");
-  auto config = load_server_config(file);
+  auto config = load_server_config(config_file(options));
   if (!config) {
     std::cerr << "quired: " << config.error().to_string() << "\n";
     exit_code = 1;
     return {};
   }
-  if (options.log_level) config->log_level = *options.log_level;
   return *config;
+}
+
+// Who may do what: cupsd.conf's rules for the dispatcher and the HTTP front end, and
+// the credentials the front end accepts. cupsctl's changes reach them without a restart.
+void set_up_access(const DaemonOptions& options, const std::shared_ptr<AccessControl>& access,
+                   const std::shared_ptr<ServerSettings>& settings, HttpServer& http,
+                   std::shared_ptr<const LocalCertificates> certificates) {
+  http.set_access_control(access);
+  http.set_authenticator(std::make_shared<Authenticator>(
+      std::move(certificates), Authenticator::Options{"cups", options.pam_config_dir}));
+  settings->on_change([access](const ServerConfig& before, const ServerConfig& after) {
+    access->update(after);
+    if (after.log_level != before.log_level) log::set_level(after.log_level);
+    if (after.max_log_size != before.max_log_size) log::set_max_size(after.max_log_size);
+  });
+  http.set_web_handler(make_admin_conf_handler(settings, access));
 }
 
 std::vector<fs::path> backend_dirs(const DaemonOptions& options, const ServerConfig& config) {
@@ -160,16 +182,23 @@ void listen_lpd(LpdServer& lpd, const std::vector<std::string>& endpoints) {
 int run_daemon(const DaemonOptions& options) {
   initialize_state_dir(options.state_dir);
   int exit_code = 0;
-  ServerConfig config = load_config_or_exit(options, exit_code);
+  const ServerConfig file_config = load_config_or_exit(options, exit_code);
   if (exit_code != 0) return exit_code;
+  ServerConfig config = file_config;
+  if (options.log_level) config.log_level = *options.log_level;
   log::open(options.state_dir / "log", config.log_level, true);
+  log::set_max_size(config.max_log_size);
   for (const auto& w : config.warnings) log::error().warn("{}", w.to_string());
 
   auto printers = load_printers_conf(options.state_dir / "printers.conf");
-  if (!printers) {
-    std::cerr << "quired: " << printers.error().to_string() << "\n";
-    return 1;
+  auto classes = load_printers_conf(options.state_dir / "classes.conf");
+  for (const auto* loaded : {&printers, &classes}) {
+    if (!*loaded) {
+      std::cerr << "quired: " << loaded->error().to_string() << "\n";
+      return 1;
+    }
   }
+  printers->insert(printers->end(), classes->begin(), classes->end());
   auto spool = Spool::open({options.state_dir / "spool"});
   if (!spool) {
     std::cerr << "quired: spool: " << spool.error() << "\n";
@@ -182,13 +211,22 @@ int run_daemon(const DaemonOptions& options) {
   }
 
   boost::asio::io_context io;
-  Scheduler scheduler(io, **spool, {config, fs::absolute(options.state_dir), backend_dirs(options, config)});
+  // Discovery runs Quire's own backends only: some of CUPS's (snmp, dnssd) probe the
+  // network, which a print server must not do behind an admin's back.
+  auto dirs = backend_dirs(options, config);
+  std::vector<fs::path> discovery(dirs.begin(), dirs.end() - 1);
+  Scheduler scheduler(io, **spool, {config, fs::absolute(options.state_dir), dirs, nullptr, discovery});
   scheduler.load(std::move(*printers), std::move(*jobs));
-  IppDispatcher dispatcher(scheduler);
+  auto access = std::make_shared<AccessControl>(config);
+  auto certificates = LocalCertificates::create(options.state_dir / "run" / "certs", config.system_groups);
+  if (!certificates) log::error().error("Local authentication is off: {}", certificates.error());
+  IppDispatcher dispatcher(scheduler, access);
   HttpLimits limits;
   limits.max_body_bytes = config.max_request_size;
   HttpServer http(io, dispatcher, limits);
   LpdServer lpd(io, dispatcher, lpd_limits(config, options.state_dir));
+  set_up_access(options, access, std::make_shared<ServerSettings>(config_file(options), file_config), http,
+                certificates ? std::shared_ptr<const LocalCertificates>(std::move(*certificates)) : nullptr);
 
   // Signals are caught from here on, so a SIGTERM right after "ready" stops us cleanly.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);

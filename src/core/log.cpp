@@ -2,8 +2,9 @@
 // page_log as plain lines with CUPS's bracketed dates.
 #include "quire/log.hpp"
 
+#include "core/rolling_file_sink.hpp"
+
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include <ctime>
@@ -14,6 +15,8 @@ namespace {
 
 std::shared_ptr<spdlog::logger> g_access;
 std::shared_ptr<spdlog::logger> g_page;
+std::vector<std::shared_ptr<RollingFileSink>> g_files;  // error_log, access_log, page_log
+constexpr std::uint64_t kDefaultMaxSize = 1024 * 1024;   // CUPS's MaxLogSize default
 
 // CUPS writes one letter per level: E W N I D d.
 class LevelLetter final : public spdlog::custom_flag_formatter {
@@ -56,8 +59,14 @@ std::unique_ptr<spdlog::formatter> cups_formatter() {
   return f;
 }
 
+std::shared_ptr<RollingFileSink> log_file(const std::filesystem::path& path) {
+  auto sink = std::make_shared<RollingFileSink>(path, kDefaultMaxSize);
+  g_files.push_back(sink);
+  return sink;
+}
+
 std::shared_ptr<spdlog::logger> plain_file_logger(const std::string& name, const std::filesystem::path& path) {
-  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string());
+  auto sink = log_file(path);
   auto logger = std::make_shared<spdlog::logger>(name, sink);
   logger->set_formatter(std::make_unique<spdlog::pattern_formatter>("%v"));
   logger->set_level(spdlog::level::info);
@@ -93,7 +102,8 @@ bool parse_level(std::string_view word, spdlog::level::level_enum& out) {
 void open(const std::filesystem::path& log_dir, std::string_view level, bool also_stderr) {
   std::filesystem::create_directories(log_dir);
   std::vector<spdlog::sink_ptr> sinks;
-  sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>((log_dir / "error_log").string()));
+  g_files.clear();
+  sinks.push_back(log_file(log_dir / "error_log"));
   if (also_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   auto error_logger = std::make_shared<spdlog::logger>("error_log", sinks.begin(), sinks.end());
   error_logger->set_formatter(cups_formatter());
@@ -109,6 +119,10 @@ void set_level(std::string_view level) {
   spdlog::level::level_enum lvl = spdlog::level::info;
   parse_level(level, lvl);
   spdlog::default_logger_raw()->set_level(lvl);
+}
+
+void set_max_size(std::uint64_t bytes) {
+  for (const auto& file : g_files) file->set_max_size(bytes);
 }
 
 void flush() {

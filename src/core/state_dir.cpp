@@ -15,6 +15,9 @@ void initialize_state_dir(const fs::path& state_dir) {
     auto written = write_file_atomically(state_dir / "cupsd.conf", default_cupsd_conf());
     if (!written) throw std::runtime_error(written.error());
   }
+  // The pristine default, kept up to date with this version (CUPS's cupsd.conf.default).
+  if (auto kept = write_file_atomically(state_dir / "cupsd.conf.default", default_cupsd_conf()); !kept)
+    throw std::runtime_error(kept.error());
   if (fs::exists(state_dir / "printers.conf")) return;
   PrinterConfig demo;
   auto& d = demo.description;

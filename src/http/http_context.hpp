@@ -2,6 +2,8 @@
 // the web handler and the table of open connections.
 #pragma once
 
+#include "quire/access_control.hpp"
+#include "quire/authenticator.hpp"
 #include "quire/http_server.hpp"
 
 #include <memory>
@@ -26,6 +28,12 @@ class ServerContext {
   // Null when none is set.
   std::shared_ptr<const WebHandler> web_handler() const;
 
+  // Without them every request is let through and only Unix socket peers are known.
+  void set_access_control(std::shared_ptr<const AccessControl> access);
+  void set_authenticator(std::shared_ptr<const Authenticator> authenticator);
+  std::shared_ptr<const AccessControl> access_control() const;
+  std::shared_ptr<const Authenticator> authenticator() const;
+
   int next_connection_id();
 
   // Admits a new connection unless the server is stopping or already has
@@ -42,6 +50,8 @@ class ServerContext {
   const HttpLimits limits_;
   mutable std::mutex mutex_;
   std::shared_ptr<const WebHandler> web_handler_;
+  std::shared_ptr<const AccessControl> access_;
+  std::shared_ptr<const Authenticator> authenticator_;
   std::unordered_map<int, std::weak_ptr<Session>> sessions_;
   int last_connection_id_ = 0;
   bool stopping_ = false;

@@ -34,15 +34,16 @@ asio::ip::tcp::endpoint to_tcp(const Protocol::endpoint& endpoint) {
   return tcp;
 }
 
-Peer peer_of(const Socket& socket) {
+Peer peer_of(Socket& socket) {
   error_code ec;
   Protocol::endpoint remote = socket.remote_endpoint(ec);
-  if (ec) return {"unknown", false};
-  if (remote.protocol().family() == AF_UNIX) return {"localhost", true};
+  if (ec) return {"unknown", false, false, std::nullopt};
+  if (remote.protocol().family() == AF_UNIX)
+    return {"localhost", true, true, auth::read_peer_credentials(socket.native_handle())};
   asio::ip::address address = to_tcp(remote).address();
   if (address.is_v6() && address.to_v6().is_v4_mapped())
     address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-  return {address.to_string(), address.is_loopback()};
+  return {address.to_string(), address.is_loopback(), false, std::nullopt};
 }
 
 // A socket file left by a server that is gone is replaced; one a live server still

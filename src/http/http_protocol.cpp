@@ -63,6 +63,14 @@ bool has_media_type(std::string_view content_type, std::string_view media_type) 
 
 bool expects_100_continue(std::string_view expect) { return iequals(trim(expect), "100-continue"); }
 
+std::string www_authenticate(bool try_root_certificate, bool is_local, bool is_unix_socket) {
+  std::string value = "Basic realm=\"CUPS\"";
+  if (!is_local) return value;
+  if (is_unix_socket) value += ", PeerCred";
+  value += try_root_certificate ? ", Local trc=\"y\"" : ", Local";
+  return value;
+}
+
 std::string format_http_date(std::chrono::system_clock::time_point when) {
   static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -40,6 +40,11 @@ bool has_media_type(std::string_view content_type, std::string_view media_type);
 // Whether an Expect header asks for 100 Continue.
 bool expects_100_continue(std::string_view expect);
 
+// The WWW-Authenticate value of a 401, as cupsd sends it: Basic for everyone; for local
+// clients also PeerCred (Unix socket) and Local, with trc="y" when an administrator is
+// wanted (libcups then tries the root certificate in $CUPS_STATEDIR/certs/0).
+std::string www_authenticate(bool try_root_certificate, bool is_local, bool is_unix_socket);
+
 // An IMF-fixdate for the Date header: "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string format_http_date(std::chrono::system_clock::time_point when);
 

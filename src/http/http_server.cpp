@@ -27,6 +27,14 @@ HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::set_web_handler(WebHandler handler) { impl_->context->set_web_handler(std::move(handler)); }
 
+void HttpServer::set_access_control(std::shared_ptr<const AccessControl> access) {
+  impl_->context->set_access_control(std::move(access));
+}
+
+void HttpServer::set_authenticator(std::shared_ptr<const Authenticator> authenticator) {
+  impl_->context->set_authenticator(std::move(authenticator));
+}
+
 std::expected<void, std::string> HttpServer::listen(const Endpoint& endpoint) {
   if (impl_->context->is_stopping()) return std::unexpected(endpoint.address + ": server is stopping");
   auto opened = http::open_listeners(impl_->io, endpoint);

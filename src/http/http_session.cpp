@@ -60,6 +60,7 @@ void Session::Exchange::take_header() {
   content_type = std::string(request[bhttp::field::content_type]);
   has_host = request.find(bhttp::field::host) != request.end();
   host = std::string(request[bhttp::field::host]);
+  authorization = std::string(request[bhttp::field::authorization]);
   version = request.version() == 10 ? 10 : 11;
   if (auto length = parser.content_length()) content_length = *length;
   keep_alive = request.keep_alive();
@@ -131,6 +132,7 @@ asio::awaitable<bool> Session::serve_request() {
   ++requests_;
   ex.take_header();
   log::error().debug("[Client {}] {} {} HTTP/{}.{}", id_, ex.method, ex.target, ex.version / 10, ex.version % 10);
+  co_await authenticate(ex);
   co_await dispatch(ex);
   idle_ = true;
   co_return ex.keep_alive && socket_.is_open() && !stopping_;
@@ -166,6 +168,8 @@ asio::awaitable<void> Session::dispatch(Exchange& ex) {
     co_await answer(ex, std::move(no_host));
     co_return;
   }
+  const bool allowed = co_await is_allowed(ex);
+  if (!allowed) co_return;
   std::shared_ptr<const WebHandler> web = context_->web_handler();
   switch (route_request(ex.method, ex.target, ex.content_type, web != nullptr)) {
     case Route::kIpp:
@@ -262,7 +266,7 @@ asio::awaitable<void> Session::send(Exchange& ex, Response response) {
     log::error().debug("[Client {}] Unable to write response: {}", id_, ec.message());
   }
   const bool sends_body = ex.method == "GET" || ex.method == "HEAD";
-  log::access(peer_.address, "", ex.method, ex.target, response.result_int(), sends_body ? body_size : ex.body_bytes,
+  log::access(peer_.address, ex.user, ex.method, ex.target, response.result_int(), sends_body ? body_size : ex.body_bytes,
               ex.operation, ex.ipp_status);
 }
 

@@ -3,7 +3,8 @@
 //
 // A connection's life, all on the session's strand:
 //   waiting   for the next request (idle timeout; header timeout for the first)
-//   header    being read (header timeout, header size limit)
+//   header    being read (header timeout, header size limit), then its Authorization
+//             checked and its resource checked against the <Location> rules
 //   body      IPP attributes, then the document or its drained rest (body timeout per
 //             piece, attribute and body size limits)
 //   service   waiting for the IPP service, sink or web handler (no timeout: they own it)
@@ -80,6 +81,11 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<bool> wait_for_request();
   asio::awaitable<std::optional<Problem>> read_header(Exchange& ex);
   asio::awaitable<void> dispatch(Exchange& ex);
+
+  // Who is asking and may they (http_session_auth.cpp).
+  asio::awaitable<void> authenticate(Exchange& ex);
+  asio::awaitable<bool> is_allowed(Exchange& ex);
+  asio::awaitable<void> answer_unauthorized(Exchange& ex, const AuthChallenge& challenge);
   asio::awaitable<bool> send_continue_if_expected(Exchange& ex);
   asio::awaitable<BodyPiece> read_body_piece(Exchange& ex, std::span<std::byte> into);
   asio::awaitable<bool> discard_body(Exchange& ex);
@@ -118,6 +124,10 @@ class Session : public std::enable_shared_from_this<Session> {
   const Peer peer_;
   const int id_;
   std::shared_ptr<ServerContext> context_;
+  // The last Authorization header this connection proved, and whose it is: clients send
+  // the same header with every request, and PAM is slow.
+  std::string proven_authorization_;
+  std::string proven_user_;
   int requests_ = 0;
   bool idle_ = true;
   bool stopping_ = false;
@@ -134,6 +144,8 @@ struct Session::Exchange {
   std::string target = "-";
   std::string content_type;
   std::string host;
+  std::string authorization;  // the Authorization header, never logged
+  std::string user;           // proven by the header or the Unix socket peer; empty if nobody
   unsigned version = 11;
   std::optional<std::uint64_t> content_length;
   bool has_host = false;

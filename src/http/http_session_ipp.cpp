@@ -37,6 +37,11 @@ asio::awaitable<void> Session::serve_ipp(Exchange& ex) {
   IppOutcome outcome = co_await await_on_strand<IppOutcome>(socket_.get_executor(), [&](IppOutcomeHandler done) {
     service.handle(std::move(*request), client_info(ex), std::move(done));
   });
+  if (outcome.challenge) {
+    const bool still_there = co_await discard_body(ex);
+    if (still_there) co_await answer_unauthorized(ex, *outcome.challenge);
+    co_return;
+  }
   if (outcome.sink) {
     co_await stream_document(ex, std::move(outcome.sink), std::span<const std::byte>(bytes).subspan(end));
     co_return;
@@ -115,10 +120,14 @@ asio::awaitable<void> Session::send_ipp(Exchange& ex, IppMessage message) {
 }
 
 ClientInfo Session::client_info(const Exchange& ex) const {
+  // libcups names a domain socket "localhost:0"; a URI with port 0 is one it then
+  // refuses ("Bad URI"). cupsd leaves such a port out of its URIs; so do we.
+  std::string_view host = ex.host;
+  if (peer_.is_unix_socket && host.ends_with(":0")) host.remove_suffix(2);
   return ClientInfo{.address = peer_.address,
-                    .host_header = ex.host,
+                    .host_header = std::string(host),
                     .resource = ex.target,
-                    .authenticated_user = {},
+                    .authenticated_user = ex.user,
                     .is_local = peer_.is_local,
                     .connection_id = id_};
 }

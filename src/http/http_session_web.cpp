@@ -45,6 +45,10 @@ asio::awaitable<void> Session::serve_web(Exchange& ex, std::shared_ptr<const Web
   Response response{static_cast<bhttp::status>(reply.status), ex.version};
   response.set(bhttp::field::content_type, reply.content_type);
   for (const auto& [name, value] : reply.headers) response.set(name, value);
+  if (response.result() == bhttp::status::unauthorized && response.find(bhttp::field::www_authenticate) == response.end())
+    response.set(bhttp::field::www_authenticate,
+                 www_authenticate(reply.challenge.value_or(AuthChallenge{}).try_root_certificate, peer_.is_local,
+                                  peer_.is_unix_socket));
   response.body() = std::move(reply.body);
   co_await send(ex, std::move(response));
 }

@@ -17,7 +17,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "auth/peer_credentials.hpp"
+
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace quire::http {
@@ -35,6 +38,10 @@ using Acceptor = asio::basic_socket_acceptor<Protocol, Strand>;
 struct Peer {
   std::string address;    // "192.0.2.7", "::1", or "localhost" for a Unix socket
   bool is_local = false;  // loopback or Unix socket
+  bool is_unix_socket = false;
+  // Unix socket only: who connected, as the kernel says. Their user is the connection's
+  // authenticated user; PeerCred headers are checked against the uid.
+  std::optional<auth::PeerCredentials> credentials;
 };
 
 // Calls start(callback) and suspends until the callback runs, on any thread; the

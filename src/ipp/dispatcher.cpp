@@ -3,6 +3,7 @@
 #include "quire/ipp_dispatcher.hpp"
 
 #include "ipp/operation.hpp"
+#include "quire/access_control.hpp"
 #include "quire/log.hpp"
 
 #include <boost/asio/post.hpp>
@@ -14,7 +15,9 @@
 namespace quire {
 namespace {
 
-enum class Target { kSystem, kPrinter, kPrinterOrSystem, kJob };
+// kNewPrinter: printer-uri names a queue that may not exist yet (CUPS-Add-Modify-Printer).
+// kJobOrPrinter: a job when job-id/job-uri is given, else a printer (CUPS-Move-Job).
+enum class Target { kSystem, kPrinter, kPrinterOrSystem, kNewPrinter, kJob, kJobOrPrinter };
 enum class Permission { kAnyone, kJobOwner, kAdmin };
 
 struct OperationEntry {
@@ -33,6 +36,28 @@ constexpr std::array kOperations = {
     OperationEntry{IPP_OP_CANCEL_JOB, handle_cancel_job, Target::kJob, Permission::kJobOwner},
     OperationEntry{IPP_OP_HOLD_JOB, handle_hold_job, Target::kJob, Permission::kJobOwner},
     OperationEntry{IPP_OP_RELEASE_JOB, handle_release_job, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_SET_JOB_ATTRIBUTES, handle_set_job_attributes, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_RESTART_JOB, handle_restart_job, Target::kJob, Permission::kJobOwner},
+    OperationEntry{IPP_OP_CUPS_MOVE_JOB, handle_cups_move_job, Target::kJobOrPrinter, Permission::kJobOwner},
+    OperationEntry{IPP_OP_CUPS_ADD_MODIFY_PRINTER, handle_cups_add_modify_printer, Target::kNewPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_DELETE_PRINTER, handle_cups_delete_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_ADD_MODIFY_CLASS, handle_cups_add_modify_class, Target::kNewPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_DELETE_CLASS, handle_cups_delete_class, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_GET_CLASSES, handle_cups_get_classes, Target::kSystem, Permission::kAnyone},
+    OperationEntry{IPP_OP_CUPS_GET_DEVICES, handle_cups_get_devices, Target::kSystem, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_GET_PPDS, handle_cups_get_ppds, Target::kSystem, Permission::kAnyone},
+    OperationEntry{IPP_OP_CUPS_SET_DEFAULT, handle_cups_set_default, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_ACCEPT_JOBS, handle_cups_accept_jobs, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CUPS_REJECT_JOBS, handle_cups_reject_jobs, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_PAUSE_PRINTER, handle_pause_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_RESUME_PRINTER, handle_resume_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_DISABLE_PRINTER, handle_pause_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_ENABLE_PRINTER, handle_resume_printer, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_HOLD_NEW_JOBS, handle_hold_new_jobs, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_RELEASE_HELD_NEW_JOBS, handle_hold_new_jobs, Target::kPrinter, Permission::kAdmin},
+    OperationEntry{IPP_OP_CANCEL_JOBS, handle_cancel_jobs, Target::kPrinterOrSystem, Permission::kAdmin},
+    OperationEntry{IPP_OP_PURGE_JOBS, handle_cancel_jobs, Target::kPrinterOrSystem, Permission::kAdmin},
+    OperationEntry{IPP_OP_CANCEL_MY_JOBS, handle_cancel_jobs, Target::kPrinterOrSystem, Permission::kAnyone},
     OperationEntry{IPP_OP_GET_JOB_ATTRIBUTES, handle_get_job_attributes, Target::kJob, Permission::kAnyone},
     OperationEntry{IPP_OP_GET_JOBS, handle_get_jobs, Target::kPrinterOrSystem, Permission::kAnyone},
     OperationEntry{IPP_OP_GET_PRINTER_ATTRIBUTES, handle_get_printer_attributes, Target::kPrinter, Permission::kAnyone},
@@ -126,63 +151,82 @@ std::optional<std::string> queue_name_from_uri(const char* uri) {
   return std::nullopt;
 }
 
+ipp_status_t missing(Operation& op, const char* what) {
+  op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", std::string("Missing ") + what);
+  return IPP_STATUS_ERROR_BAD_REQUEST;
+}
+
+// The job named by job-uri, or by printer-uri + job-id. nullopt: the request names none.
+std::optional<int> requested_job_id(const Operation& op) {
+  if (ipp_attribute_t* uri = op.request.find("job-uri", IPP_TAG_OPERATION)) {
+    const char* s = ippGetString(uri, 0, nullptr);
+    const char* slash = s ? std::strrchr(s, '/') : nullptr;
+    return slash && std::strstr(s, "/jobs/") ? std::atoi(slash + 1) : 0;
+  }
+  return op.request.find_integer("job-id", IPP_TAG_OPERATION);
+}
+
 // Finds the operation's printer or job. Returns successful-ok or the status to answer.
 ipp_status_t resolve_target(Operation& op, Target target) {
   if (target == Target::kSystem) return IPP_STATUS_OK;
-  auto name_status = [&](ipp_attribute_t* uri_attr) -> ipp_status_t {
-    auto name = queue_name_from_uri(ippGetString(uri_attr, 0, nullptr));
-    if (!name) return IPP_STATUS_ERROR_NOT_FOUND;
-    if (name->empty()) return target == Target::kPrinterOrSystem ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
-    op.printer = op.scheduler.find_printer(*name);
-    return op.printer ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
-  };
-  if (target == Target::kJob) {
-    int job_id = 0;
-    if (ipp_attribute_t* uri = op.request.find("job-uri", IPP_TAG_OPERATION)) {
-      const char* s = ippGetString(uri, 0, nullptr);
-      const char* slash = s ? std::strrchr(s, '/') : nullptr;
-      if (!slash || !std::strstr(s, "/jobs/")) return IPP_STATUS_ERROR_NOT_FOUND;
-      job_id = std::atoi(slash + 1);
-    } else if (ipp_attribute_t* uri = op.request.find("printer-uri", IPP_TAG_OPERATION)) {
-      auto job_attr = op.request.find_integer("job-id", IPP_TAG_OPERATION);
-      if (!job_attr) {
-        op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Missing job-id");
-        return IPP_STATUS_ERROR_BAD_REQUEST;
-      }
-      job_id = *job_attr;
-      if (auto status = name_status(uri); status != IPP_STATUS_OK) return status;
-    } else {
-      op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Missing printer-uri or job-uri");
-      return IPP_STATUS_ERROR_BAD_REQUEST;
-    }
-    op.job = op.scheduler.find_job(job_id);
+  ipp_attribute_t* printer_uri = op.request.find("printer-uri", IPP_TAG_OPERATION);
+  std::optional<std::string> queue;
+  if (printer_uri) {
+    queue = queue_name_from_uri(ippGetString(printer_uri, 0, nullptr));
+    if (!queue) return IPP_STATUS_ERROR_NOT_FOUND;
+    if (!queue->empty()) op.printer = op.scheduler.find_printer(*queue);
+  }
+  auto job_id = requested_job_id(op);
+  if (target == Target::kJob || (target == Target::kJobOrPrinter && job_id)) {
+    if (!job_id) return missing(op, printer_uri ? "job-id" : "printer-uri or job-uri");
+    if (!printer_uri && !op.request.find("job-uri", IPP_TAG_OPERATION)) return missing(op, "printer-uri or job-uri");
+    op.job = op.scheduler.find_job(*job_id);
     if (!op.job) return IPP_STATUS_ERROR_NOT_FOUND;
-    if (!op.printer) op.printer = op.scheduler.find_printer(op.job->record.printer);
+    op.printer = op.scheduler.find_printer(op.job->record.printer);
     return IPP_STATUS_OK;
   }
-  ipp_attribute_t* uri = op.request.find("printer-uri", IPP_TAG_OPERATION);
-  if (!uri) {
-    op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Missing printer-uri");
-    return IPP_STATUS_ERROR_BAD_REQUEST;
+  if (!printer_uri) return missing(op, "printer-uri");
+  if (target == Target::kNewPrinter) return queue->empty() ? IPP_STATUS_ERROR_NOT_FOUND : IPP_STATUS_OK;
+  if (queue->empty()) return target == Target::kPrinterOrSystem ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
+  return op.printer ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
+}
+
+// The policy engine decides (cupsd.conf's <Policy>, SystemGroup); the table's permission
+// is what an operation needs when the policy names it in no <Limit>.
+AccessVerdict authorize(const Operation& op, const OperationEntry& entry, const AccessControl& access) {
+  AccessRequirement fallback = AccessRequirement::kAdmin;
+  if (entry.permission == Permission::kAnyone) fallback = AccessRequirement::kAnyone;
+  else if (entry.permission == Permission::kJobOwner) fallback = AccessRequirement::kJobOwner;
+  std::string owner = op.job ? op.job->record.user : std::string();
+  if (entry.op == IPP_OP_CANCEL_MY_JOBS) owner = op.user;  // "my jobs" are always the asker's
+  return access.authorize_operation(entry.op, fallback, op.client, op.user, owner);
+}
+
+// A client that can still prove who it is gets HTTP 401 (front ends without HTTP see
+// not-authorized); one that has proven it gets forbidden.
+void refuse(const OperationPtr& op, const AccessVerdict& verdict, const OperationEntry& entry) {
+  const bool forbidden = verdict.decision == AccessDecision::kForbid;  // 401s are routine: clients retry
+  log::error().log(forbidden ? spdlog::level::info : spdlog::level::debug, "[Client {}] {} refused to {}: {}",
+                   op->client.connection_id, ippOpString(entry.op), op->user, verdict.reason);
+  if (forbidden) {
+    const bool proven = !op->client.authenticated_user.empty();
+    return op->fail(proven ? IPP_STATUS_ERROR_FORBIDDEN : IPP_STATUS_ERROR_NOT_AUTHORIZED, "{} may not do {}",
+                    op->user, ippOpString(entry.op));
   }
-  return name_status(uri);
+  op->response.set_status(IPP_STATUS_ERROR_NOT_AUTHORIZED);
+  auto done = std::move(op->done);
+  op->done = nullptr;
+  if (done) done(IppOutcome{std::move(op->response), nullptr, verdict.challenge});
 }
 
-ipp_status_t authorize(const Operation& op, Permission permission) {
-  if (permission == Permission::kAnyone || op.is_admin()) return IPP_STATUS_OK;
-  if (permission == Permission::kJobOwner && op.job && op.job->record.user == op.user) return IPP_STATUS_OK;
-  return IPP_STATUS_ERROR_FORBIDDEN;
-}
-
-void dispatch(const OperationPtr& op) {
+void dispatch(const OperationPtr& op, const AccessControl& access) {
   ipp_status_t status = check_header(*op);
   if (status != IPP_STATUS_OK) return op->reply(status);
   const OperationEntry* entry = find_entry(op->request.operation());
   if (!entry) return op->fail(IPP_STATUS_ERROR_OPERATION_NOT_SUPPORTED, "{} is not supported", ippOpString(op->request.operation()));
   if ((status = check_operation_attribute_tags(*op)) != IPP_STATUS_OK) return op->reply(status);
   if ((status = resolve_target(*op, entry->target)) != IPP_STATUS_OK) return op->reply(status);
-  if ((status = authorize(*op, entry->permission)) != IPP_STATUS_OK)
-    return op->fail(status, "{} may not do {}", op->user, ippOpString(entry->op));
+  if (AccessVerdict verdict = authorize(*op, *entry, access); !verdict.allowed()) return refuse(op, verdict, *entry);
   entry->handler(op);
 }
 
@@ -223,11 +267,17 @@ std::string Operation::host() const {
   return "localhost";
 }
 
-bool Operation::is_admin() const { return user == "root"; }
+bool Operation::is_admin() const {
+  return is_system_user(client.authenticated_user, scheduler.options().server.system_groups);
+}
+
+IppDispatcher::IppDispatcher(Scheduler& scheduler, std::shared_ptr<const AccessControl> access)
+    : scheduler_(scheduler),
+      access_(access ? std::move(access) : std::make_shared<const AccessControl>(scheduler.options().server)) {}
 
 void IppDispatcher::handle(IppMessage request, ClientInfo client, IppOutcomeHandler done) {
   auto op = std::make_shared<Operation>(scheduler_, std::move(request), std::move(client), std::move(done));
-  boost::asio::post(scheduler_.strand(), [op] { dispatch(op); });
+  boost::asio::post(scheduler_.strand(), [op, access = access_] { dispatch(op, *access); });
 }
 
 }  // namespace quire

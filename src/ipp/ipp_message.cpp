@@ -37,7 +37,9 @@ IppMessage::IppMessage() : ipp_(ippNew()) {}
 IppMessage::IppMessage(ipp_t* adopt) : ipp_(adopt) {}
 
 IppMessage IppMessage::make_request(ipp_op_t op, int request_id) {
-  IppMessage m(ippNewRequest(op));
+  IppMessage m;  // not ippNewRequest: that adds the charset and language attributes itself
+  m.set_version(2, 0);
+  ippSetOperation(m.get(), op);
   m.set_request_id(request_id);
   return m;
 }

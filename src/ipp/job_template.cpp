@@ -7,6 +7,7 @@
 // ends the check; an unsupported document-format or compression has its own status;
 // any other unsupported value is reported in the unsupported group and
 // ipp-attribute-fidelity picks between ignoring it and refusing the job.
+#include "quire/hold_until.hpp"
 #include "quire/printer_attributes.hpp"
 
 #include "ipp/attribute_groups.hpp"
@@ -100,33 +101,11 @@ Finding check_integer_range(ipp_attribute_t* attr, int lower, int upper) {
   return value >= lower && value <= upper ? ok() : unsupported(attr);
 }
 
-// "HH:MM" or "HH:MM:SS" (hours may have one digit), a time of day in UTC as CUPS takes it.
-bool is_time_of_day(std::string_view text) {
-  std::vector<std::string_view> parts;
-  for (std::size_t start = 0;;) {
-    std::size_t colon = text.find(':', start);
-    parts.push_back(text.substr(start, colon == std::string_view::npos ? colon : colon - start));
-    if (colon == std::string_view::npos) break;
-    start = colon + 1;
-  }
-  if (parts.size() < 2 || parts.size() > 3) return false;
-  auto number = [](std::string_view digits, std::size_t min_len, int limit) {
-    if (digits.size() < min_len || digits.size() > 2) return false;
-    int value = 0;
-    for (char c : digits) {
-      if (c < '0' || c > '9') return false;
-      value = value * 10 + (c - '0');
-    }
-    return value < limit;
-  };
-  return number(parts[0], 1, 24) && number(parts[1], 2, 60) && (parts.size() == 2 || number(parts[2], 2, 60));
-}
-
 Finding check_job_hold_until(ipp_attribute_t* attr, const Context&) {
   if (!has_keyword_tag(attr, true)) return bad_request(attr, "wrong value tag");
   if (ippGetCount(attr) != 1) return bad_request(attr, "expected one value");
   std::string_view value = string_at(attr, 0);
-  return caps::contains(caps::kJobHoldUntil, value) || is_time_of_day(value) ? ok() : unsupported(attr);
+  return is_valid_hold_until(value) ? ok() : unsupported(attr);
 }
 
 // One value, or CUPS's two (start and end banner).

@@ -3,6 +3,7 @@
 #include "ipp/operation.hpp"
 
 #include "quire/log.hpp"
+#include "quire/printer_access.hpp"
 
 #include <boost/asio/post.hpp>
 #include <cups/cups.h>
@@ -97,6 +98,10 @@ bool is_supported_format(const Printer& printer, const std::string& format) {
 // replying with the failure.
 bool check_job_creation(const OperationPtr& op, bool has_document) {
   Printer& printer = *op->printer;
+  if (!is_user_allowed(printer.config, op->user)) {
+    op->fail(IPP_STATUS_ERROR_FORBIDDEN, "{} is not allowed to print to {}", op->user, printer.name());
+    return false;
+  }
   if (!printer.is_accepting()) {
     op->fail(IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS, "{} is not accepting jobs", printer.name());
     return false;
@@ -133,11 +138,16 @@ Job draft_job(const Operation& op, int id) {
   r.user = op.user;
   r.name = op.request.find_string("job-name", IPP_TAG_OPERATION).value_or("Untitled");
   r.origin_host = op.client.originating_host.empty() ? op.client.address : op.client.originating_host;
-  r.priority = op.request.find_integer("job-priority", IPP_TAG_JOB).value_or(50);
+  r.priority = op.request.find_integer("job-priority", IPP_TAG_JOB).value_or(op.printer->config.description.job_priority_default);
   r.hold_until = op.request.find_string("job-hold-until", IPP_TAG_JOB).value_or("");
   if (r.hold_until == "no-hold") r.hold_until.clear();
   r.state = r.hold_until.empty() ? IPP_JSTATE_PENDING : IPP_JSTATE_HELD;
   r.state_reasons = r.hold_until.empty() ? "none" : "job-hold-until-specified";
+  if (op.printer->holding_new_jobs && r.hold_until.empty()) {
+    r.state = IPP_JSTATE_HELD;
+    r.hold_until = "indefinite";
+    r.state_reasons = "job-held-on-create";
+  }
   r.created = op.scheduler.now();
   for (ipp_attribute_t* a = ippFirstAttribute(op.request.get()); a; a = ippNextAttribute(op.request.get()))
     if (ippGetGroupTag(a) == IPP_TAG_JOB) job.attributes.copy_attribute(a, IPP_TAG_JOB);

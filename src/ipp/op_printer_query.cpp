@@ -23,7 +23,16 @@ void add_status_attributes(const Operation& op, const Printer& printer, IppMessa
   all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-state-change-time", static_cast<int>(printer.state_change_time));
   ippAddDate(all.get(), IPP_TAG_PRINTER, "printer-state-change-date-time",
              ippTimeToDate(static_cast<time_t>(printer.state_change_time)));
-  all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
+  if (printer.config.description.is_class) {
+    std::vector<std::string> uris;
+    for (const auto& member : printer.config.members) uris.push_back("ipp://" + op.host() + "/printers/" + member);
+    if (!printer.config.members.empty()) {
+      all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "member-names", printer.config.members);
+      all.add_strings(IPP_TAG_PRINTER, IPP_TAG_URI, "member-uris", uris);
+    }
+  } else {
+    all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
+  }
 }
 
 const IppMessage& static_attributes(const Operation& op, Printer& printer) {
@@ -36,10 +45,24 @@ const IppMessage& static_attributes(const Operation& op, Printer& printer) {
   return it->second;
 }
 
+// CUPS's printer-type bits that depend on state: rejecting, default, not shared.
+void add_state_type_bits(const Operation& op, const Printer& printer, IppMessage& out) {
+  ipp_attribute_t* type = nullptr;
+  for (ipp_attribute_t* a = ippFirstAttribute(out.get()); a; a = ippNextAttribute(out.get()))
+    if (attribute_name(a) == "printer-type") type = a;  // the last one is this printer's
+  if (!type) return;
+  int bits = ippGetInteger(type, 0) & ~(CUPS_PRINTER_REJECTING | CUPS_PRINTER_DEFAULT | CUPS_PRINTER_NOT_SHARED);
+  if (!printer.is_accepting()) bits |= CUPS_PRINTER_REJECTING;
+  if (!printer.config.shared) bits |= CUPS_PRINTER_NOT_SHARED;
+  if (printer.name() == op.scheduler.default_printer_name()) bits |= CUPS_PRINTER_DEFAULT;
+  ippSetInteger(out.get(), &type, 0, bits);
+}
+
 }  // namespace
 
 void add_printer_attributes(const Operation& op, Printer& printer, const RequestedAttributes& wanted, IppMessage& out) {
   copy_requested(static_attributes(op, printer), out, wanted, IPP_TAG_PRINTER);
+  add_state_type_bits(op, printer, out);
   IppMessage status;
   add_status_attributes(op, printer, status);
   copy_requested(status, out, wanted, IPP_TAG_PRINTER);

@@ -39,7 +39,7 @@ struct Operation {
 
   // The host:port clients reached us by, for URIs in responses.
   std::string host() const;
-  bool is_admin() const;  // root, for now; policies come with queue management
+  bool is_admin() const;  // authenticated as root or a SystemGroup member
 };
 
 using OperationPtr = std::shared_ptr<Operation>;
@@ -52,6 +52,23 @@ void handle_send_document(const OperationPtr& op);
 void handle_close_job(const OperationPtr& op);
 void handle_cancel_job(const OperationPtr& op);
 void handle_hold_job(const OperationPtr& op);
+void handle_set_job_attributes(const OperationPtr& op);
+void handle_restart_job(const OperationPtr& op);
+void handle_cups_move_job(const OperationPtr& op);
+void handle_cups_add_modify_printer(const OperationPtr& op);
+void handle_cups_delete_printer(const OperationPtr& op);
+void handle_cups_set_default(const OperationPtr& op);
+void handle_cups_accept_jobs(const OperationPtr& op);
+void handle_cups_reject_jobs(const OperationPtr& op);
+void handle_pause_printer(const OperationPtr& op);
+void handle_resume_printer(const OperationPtr& op);
+void handle_cancel_jobs(const OperationPtr& op);
+void handle_hold_new_jobs(const OperationPtr& op);
+void handle_cups_add_modify_class(const OperationPtr& op);
+void handle_cups_delete_class(const OperationPtr& op);
+void handle_cups_get_classes(const OperationPtr& op);
+void handle_cups_get_devices(const OperationPtr& op);
+void handle_cups_get_ppds(const OperationPtr& op);
 void handle_release_job(const OperationPtr& op);
 void handle_get_job_attributes(const OperationPtr& op);
 void handle_get_jobs(const OperationPtr& op);

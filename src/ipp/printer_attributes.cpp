@@ -179,7 +179,7 @@ void add_job_template(IppMessage& out, const PrinterDescription& printer) {
   out.add_integers(kPrinter, IPP_TAG_ENUM, "finishings-supported", to_ints(caps::kFinishings));
   out.add_string(kPrinter, IPP_TAG_KEYWORD, "job-hold-until-default", caps::kJobHoldUntilDefault);
   out.add_strings(kPrinter, IPP_TAG_KEYWORD, "job-hold-until-supported", to_strings(caps::kJobHoldUntil));
-  out.add_integer(kPrinter, IPP_TAG_INTEGER, "job-priority-default", caps::kJobPriorityDefault);
+  out.add_integer(kPrinter, IPP_TAG_INTEGER, "job-priority-default", printer.job_priority_default);
   // job-priority-supported is the number of distinct levels, not a range.
   out.add_integer(kPrinter, IPP_TAG_INTEGER, "job-priority-supported", caps::kJobPriorityMax);
   out.add_string(kPrinter, IPP_TAG_KEYWORD, "job-sheets-default", caps::kJobSheetsDefault);

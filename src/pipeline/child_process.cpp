@@ -44,6 +44,12 @@ std::expected<SpawnedProcess, std::string> spawn_process(const SpawnSpec& spec) 
   posix_spawn_file_actions_addopen(&setup.actions, 0, spec.stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&setup.actions, 1, spec.stdout_path.c_str(), O_WRONLY, 0);
   posix_spawn_file_actions_adddup2(&setup.actions, err_pipe[1], 2);
+  // CUPS's back-channel (fd 3) and side-channel (fd 4) must be open: a backend that
+  // finds them closed can mistake the next file it opens for one (CUPS 2.4's socket
+  // backend reads its print file as side-channel requests). Until the pipeline wires
+  // real channels, both are /dev/null.
+  posix_spawn_file_actions_addopen(&setup.actions, 3, "/dev/null", O_RDWR, 0);
+  posix_spawn_file_actions_addopen(&setup.actions, 4, "/dev/null", O_RDWR, 0);
   posix_spawnattr_setpgroup(&setup.attr, spec.process_group);
   sigset_t defaults;
   sigemptyset(&defaults);

@@ -45,7 +45,7 @@ void remember_document_size(Job& job) {
 
 }  // namespace
 
-std::filesystem::path Scheduler::find_backend(std::string_view scheme) const {
+std::filesystem::path Scheduler::find_backend_path(std::string_view scheme) const {
   for (const auto& dir : options_.backend_dirs) {
     auto candidate = dir / std::string(scheme);
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
@@ -56,15 +56,28 @@ std::filesystem::path Scheduler::find_backend(std::string_view scheme) const {
 void Scheduler::start_ready_jobs() {
   if (stopping_) return;
   for (auto& [name, printer] : printers_) {
-    if (!printer.is_enabled() || printer.current_job != 0) continue;
+    if (!printer.is_enabled() || printer.current_job != 0 || printer.config.description.is_class) continue;
     if (Job* job = next_job_for(printer)) start_job(printer, *job);
   }
+}
+
+// A printer serves jobs sent to it and to every enabled class it belongs to.
+bool Scheduler::serves(const Printer& printer, const std::string& destination) const {
+  if (destination == printer.name()) return true;
+  auto it = printers_.find(destination);
+  if (it == printers_.end() || !it->second.config.description.is_class || !it->second.is_enabled()) return false;
+  const auto& members = it->second.config.members;
+  return std::find(members.begin(), members.end(), printer.name()) != members.end();
+}
+
+Printer* Scheduler::printer_of(const Job& job) {
+  return find_printer(job.printing_on.empty() ? job.record.printer : job.printing_on);
 }
 
 Job* Scheduler::next_job_for(const Printer& printer) {
   Job* best = nullptr;
   for (auto& [id, job] : jobs_) {
-    if (job.record.printer != printer.name() || job.state() != IPP_JSTATE_PENDING) continue;
+    if (job.state() != IPP_JSTATE_PENDING || !serves(printer, job.record.printer)) continue;
     if (!job.record.documents_complete || job.record.documents.empty()) continue;
     if (!best || job.record.priority > best->record.priority) best = &job;  // ids ascend: first wins ties
   }
@@ -76,7 +89,7 @@ void Scheduler::start_job(Printer& printer, Job& job) {
   spec.job_id = job.id();
   spec.printer = printer.name();
   spec.device_uri = printer.config.description.device_uri;
-  spec.backend = find_backend(uri_scheme(spec.device_uri));
+  spec.backend = find_backend_path(uri_scheme(spec.device_uri));
   spec.user = job.record.user;
   spec.title = job.record.name;
   spec.copies = job.attributes ? job.attributes.find_integer("copies").value_or(1) : 1;
@@ -88,6 +101,7 @@ void Scheduler::start_job(Printer& printer, Job& job) {
   job.record.state_reasons = "job-printing";
   job.record.processing = now();
   printer.current_job = job.id();
+  job.printing_on = printer.name();
   set_printer_state(printer, IPP_PSTATE_PROCESSING);
   persist(job, nullptr);
   int id = job.id();
@@ -105,7 +119,7 @@ void Scheduler::on_job_exit(int job_id, int exit_code, std::string reason) {
   Job* job = find_job(job_id);
   if (!job) return;
   job->running.reset();
-  Printer* printer = find_printer(job->record.printer);
+  Printer* printer = printer_of(*job);
   if (job->cancel_requested) return finish_job(*job, IPP_JSTATE_CANCELED, "job-canceled-by-user");
   switch (exit_code) {
     case kOk:
@@ -131,7 +145,7 @@ void Scheduler::on_job_exit(int job_id, int exit_code, std::string reason) {
       break;
     default:
       log::error().error("[Job {}] {}", job_id, reason);
-      job->record.state_message = reason;
+      if (job->record.state_message.empty()) job->record.state_message = reason;  // keep the backend's own ERROR:
       return finish_job(*job, IPP_JSTATE_ABORTED, "aborted-by-system");
   }
   log::error().warn("[Job {}] {}", job_id, reason);
@@ -139,6 +153,7 @@ void Scheduler::on_job_exit(int job_id, int exit_code, std::string reason) {
     printer->current_job = 0;
     set_printer_state(*printer, printer->is_enabled() ? IPP_PSTATE_IDLE : IPP_PSTATE_STOPPED);
   }
+  job->printing_on.clear();
   persist(*job, nullptr);
   start_ready_jobs();
 }
@@ -156,7 +171,7 @@ void Scheduler::finish_job(Job& job, ipp_jstate_t state, std::string reason, Com
               text("job-billing"), job.record.origin_host, job.record.name, text("media"), text("sides"));
   }
   log::error().info("[Job {}] {} ({})", job.id(), ippEnumString("job-state", state), job.record.state_reasons);
-  if (Printer* printer = find_printer(job.record.printer); printer && printer->current_job == job.id()) {
+  if (Printer* printer = printer_of(job); printer && printer->current_job == job.id()) {
     printer->current_job = 0;
     set_printer_state(*printer, printer->is_enabled() ? IPP_PSTATE_IDLE : IPP_PSTATE_STOPPED);
   }
@@ -172,7 +187,7 @@ void Scheduler::handle_status_line(int job_id, const std::string& line) {
   std::string prefix = colon == std::string::npos ? std::string() : line.substr(0, colon);
   std::string text = colon == std::string::npos ? line : line.substr(colon + 1);
   if (!text.empty() && text[0] == ' ') text.erase(0, 1);
-  Printer* printer = find_printer(job->record.printer);
+  Printer* printer = printer_of(*job);
   if (prefix == "PAGE") {
     // "PAGE: n copies" per page, or "PAGE: total n".
     int n = 0, copies = 1;

@@ -2,6 +2,7 @@
 // described in job.hpp and printer.hpp.
 #include "quire/scheduler.hpp"
 
+#include "quire/hold_until.hpp"
 #include "quire/log.hpp"
 #include "quire/running_job.hpp"
 
@@ -14,12 +15,16 @@
 namespace quire {
 
 Scheduler::Scheduler(boost::asio::io_context& io, Spool& spool, Options options)
-    : io_(io), strand_(boost::asio::make_strand(io)), spool_(spool), options_(std::move(options)) {
-}
+    : io_(io),
+      strand_(boost::asio::make_strand(io)),
+      spool_(spool),
+      options_(std::move(options)),
+      clock_(options_.clock ? *options_.clock : SystemClock::instance()),
+      hold_timer_(strand_) {}
 
 Scheduler::~Scheduler() = default;
 
-std::int64_t Scheduler::now() const { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t Scheduler::now() const { return clock_.now(); }
 // Like CUPS, printer-up-time is the Unix time: then every time-at-* attribute, which
 // RFC 8011 defines on the printer-up-time clock, is a plain Unix time that clients
 // such as lpstat print as a date.
@@ -45,6 +50,7 @@ void Scheduler::load(std::vector<PrinterConfig> printers, std::vector<JobRecord>
       record.state_reasons = "job-restartable";
     }
     auto attrs = IppMessage::decode(record.attributes);
+    job.hold_release = record.state == IPP_JSTATE_HELD ? hold_release_time(record.hold_until, now()).value_or(0) : 0;
     job.attributes = attrs ? std::move(*attrs) : IppMessage();
     job.record = std::move(record);
     int id = job.id();
@@ -54,11 +60,44 @@ void Scheduler::load(std::vector<PrinterConfig> printers, std::vector<JobRecord>
 }
 
 void Scheduler::start() {
-  boost::asio::post(strand_, [this] { start_ready_jobs(); });
+  boost::asio::post(strand_, [this] {
+    release_due_holds();
+    start_ready_jobs();
+    schedule_hold_check();
+  });
+}
+
+void Scheduler::schedule_hold_check() {
+  hold_timer_.expires_after(std::chrono::seconds(30));
+  hold_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopping_) return;
+    release_due_holds();
+    schedule_hold_check();
+  });
+}
+
+void Scheduler::compute_hold_release(Job& job) {
+  job.hold_release = hold_release_time(job.record.hold_until, now()).value_or(0);
+}
+
+void Scheduler::release_due_holds() {
+  std::int64_t t = now();
+  bool released = false;
+  for (auto& [id, job] : jobs_) {
+    if (job.state() != IPP_JSTATE_HELD || job.hold_release == 0 || job.hold_release > t) continue;
+    job.record.state = IPP_JSTATE_PENDING;
+    job.record.state_reasons = "none";
+    job.record.hold_until.clear();
+    log::error().info("[Job {}] hold time reached, released", id);
+    persist(job, nullptr);
+    released = true;
+  }
+  if (released) start_ready_jobs();
 }
 
 void Scheduler::shutdown() {
   stopping_ = true;
+  hold_timer_.cancel();
   for (auto& [id, job] : jobs_) job.running.reset();  // kills the process groups
 }
 
@@ -111,6 +150,13 @@ void Scheduler::add_job(Job job, std::vector<DocumentWriter> documents, Completi
     boost::asio::post(strand_, [this, pending, result = std::move(result), done = std::move(done)]() mutable {
       if (result) {
         int id = pending->id();
+        if (pending->state() == IPP_JSTATE_HELD) {
+          compute_hold_release(*pending);
+          if (pending->hold_release != 0 && pending->hold_release <= now()) {  // already inside its period
+            pending->record.state = IPP_JSTATE_PENDING;
+            pending->record.state_reasons = "none";
+          }
+        }
         log::error().info("[Job {}] queued on {} by {}", id, pending->record.printer, pending->record.user);
         jobs_.emplace(id, std::move(*pending));
         start_ready_jobs();
@@ -164,6 +210,7 @@ void Scheduler::hold_job(int job_id, std::string until, Completion done) {
   job->record.state = IPP_JSTATE_HELD;
   job->record.hold_until = until.empty() ? "indefinite" : std::move(until);
   job->record.state_reasons = "job-hold-until-specified";
+  compute_hold_release(*job);
   log::error().info("[Job {}] held until {}", job_id, job->record.hold_until);
   persist(*job, std::move(done));
 }

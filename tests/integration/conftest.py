@@ -3,9 +3,11 @@ directory and gives tests what real clients need to reach it."""
 
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,9 +33,10 @@ def wait_until(predicate, timeout=20.0, what="condition"):
 class Daemon:
     """One quired process with its own state directory."""
 
-    def __init__(self, state_dir: Path, extra_args=()):
+    def __init__(self, state_dir: Path, extra_args=(), log_level="debug"):
         self.state_dir = Path(state_dir)
         self.extra_args = list(extra_args)
+        self.log_level = log_level  # None: cupsd.conf's LogLevel decides
         self.proc = None
         self.port = None
         self.lpd_port = None  # the LPD (RFC 1179) listener's port
@@ -43,7 +46,9 @@ class Daemon:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         # QUIRE_DAEMON_WRAPPER (e.g. "gdb -batch -ex run -ex bt --args") runs the daemon under a tool.
         wrapper = os.environ.get("QUIRE_DAEMON_WRAPPER", "").split()
-        args = wrapper + [str(QUIRED), "--state-dir", str(self.state_dir), "--log-level", "debug"]
+        args = wrapper + [str(QUIRED), "--state-dir", str(self.state_dir)]
+        if self.log_level:
+            args += ["--log-level", self.log_level]
         if listen:
             args += ["--listen", listen]
         if lpd_listen:  # always given, so that no test daemon takes the default port 515
@@ -100,18 +105,37 @@ class Daemon:
     def uri(self, printer="demo"):
         return f"ipp://127.0.0.1:{self.port}/printers/{printer}"
 
+    @property
+    def socket_path(self):
+        return self.state_dir / "run" / "quire.sock"
+
     def env(self, **extra):
+        """CUPS clients over loopback TCP. CUPS_STATEDIR lets them find the daemon's Local
+        certificate (run/certs/0), so root authenticates for admin operations as with cupsd."""
         env = dict(os.environ)
-        env.update({"CUPS_SERVER": self.host, "CUPS_ENCRYPTION": "Never", "LANG": "C", "LC_ALL": "C"})
+        env.update({"CUPS_SERVER": self.host, "CUPS_ENCRYPTION": "Never", "LANG": "C", "LC_ALL": "C",
+                    "CUPS_STATEDIR": str(self.state_dir / "run")})
         env.pop("PRINTER", None)
         env.pop("LPDEST", None)
         env.update(extra)
         return env
 
-    def run(self, *cmd, check=True, input=None, timeout=60, env=None):
-        """Runs a client program against this daemon; returns CompletedProcess (text)."""
-        result = subprocess.run(list(cmd), env=env or self.env(), capture_output=True, text=True,
-                                input=input, timeout=timeout)
+    def socket_env(self, **extra):
+        """CUPS clients over the daemon's Unix domain socket (peer credentials)."""
+        return self.env(CUPS_SERVER=str(self.socket_path), **extra)
+
+    def run(self, *cmd, check=True, input=None, timeout=60, env=None, user=None):
+        """Runs a client program against this daemon; returns CompletedProcess (text).
+        `user` runs it as that user (runuser). Clients run without a controlling
+        terminal, so a password prompt fails instead of waiting."""
+        cmd = list(cmd)
+        if user:
+            if os.geteuid() != 0:
+                pytest.skip("running clients as other users needs root")
+            cmd = ["runuser", "-u", user, "--"] + cmd
+        result = subprocess.run(cmd, env=env or self.env(), capture_output=True, text=True,
+                                input=input, timeout=timeout, start_new_session=True,
+                                stdin=None if input is not None else subprocess.DEVNULL)
         if check and result.returncode != 0:
             raise AssertionError(f"{cmd} exited {result.returncode}\nstdout: {result.stdout}\n"
                                  f"stderr: {result.stderr}\ndaemon: {self.stderr_text()}")
@@ -148,11 +172,21 @@ class Daemon:
 
 
 @pytest.fixture
+def public_tmp():
+    """A temporary directory other users can reach (pytest's tmp_path is root-only), for
+    daemons that clients run as other users talk to."""
+    path = Path(tempfile.mkdtemp(prefix="quire-test-", dir="/tmp"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
 def daemon_factory(tmp_path):
     started = []
 
-    def make(name="state", extra_args=(), **start_args):
-        d = Daemon(tmp_path / name, extra_args)
+    def make(name="state", extra_args=(), base_dir=None, log_level="debug", **start_args):
+        d = Daemon(Path(base_dir or tmp_path) / name, extra_args, log_level)
         d.start(**start_args)
         started.append(d)
         return d

@@ -23,7 +23,7 @@ def test_lp_from_stdin_with_title_and_copies(daemon):
     r = daemon.run("lp", "-d", "demo", "-t", "from stdin", "-n", "2", input="hello from stdin\n")
     job_id = int(re.search(r"request id is demo-(\d+)", r.stdout).group(1))
     out = wait_for_output(daemon, job_id)
-    assert out.read_text() == "hello from stdin\n"
+    assert out.read_text() == "hello from stdin\n" * 2  # two copies, made by the backend
     r = daemon.run("lpstat", "-W", "completed", "-l", "-o", "demo")
     assert f"demo-{job_id}" in r.stdout
 

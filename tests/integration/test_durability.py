@@ -1,23 +1,11 @@
 """Durability: acknowledged jobs survive kill -9; cut-off uploads leave nothing."""
 
 import re
-import socket
 import struct
 import threading
 
 from conftest import Daemon, wait_until
-
-
-def ipp_request(op, request_id, attrs, version=(2, 0)):
-    """Encodes an IPP request: attrs is a list of (group_tag, value_tag, name, bytes)."""
-    out = bytes(version) + struct.pack(">HI", op, request_id)
-    group = None
-    for g, tag, name, value in attrs:
-        if g != group:
-            out += bytes([g])
-            group = g
-        out += bytes([tag]) + struct.pack(">H", len(name)) + name.encode() + struct.pack(">H", len(value)) + value
-    return out + b"\x03"
+from ipp_wire import ipp_request, post, read_response
 
 
 def print_job_request(uri, user="tester", request_id=1):
@@ -29,32 +17,6 @@ def print_job_request(uri, user="tester", request_id=1):
         (0x01, 0x42, "job-name", b"durability"),
         (0x01, 0x49, "document-format", b"text/plain"),
     ])
-
-
-def post(sock, host, body, chunked=False):
-    head = f"POST /printers/demo HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/ipp\r\n"
-    if chunked:
-        sock.sendall(head.encode() + b"Transfer-Encoding: chunked\r\n\r\n")
-        sock.sendall(b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
-    else:
-        sock.sendall(head.encode() + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
-
-
-def read_response(sock):
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed")
-        data += chunk
-    head, body = data.split(b"\r\n\r\n", 1)
-    length = int(re.search(rb"Content-Length: (\d+)", head, re.I).group(1))
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed")
-        body += chunk
-    return head, body[:length]
 
 
 def job_id_of(body):
@@ -70,7 +32,7 @@ def test_acknowledged_jobs_survive_kill_9(tmp_path):
         (tmp_path / "state" / "printers.conf").read_text().replace("State Idle", "State Stopped"))
     d.stop()
     d = Daemon(tmp_path / "state").start()
-    acknowledged, lock, stop = [], threading.Lock(), threading.Event()
+    acknowledged, errors, lock, stop = [], [], threading.Lock(), threading.Event()
 
     def client(n):
         doc = (f"client {n}\n" * 100).encode()
@@ -86,11 +48,14 @@ def test_acknowledged_jobs_survive_kill_9(tmp_path):
                         acknowledged.append(job_id)
         except (ConnectionError, OSError):
             return  # the daemon was killed under us
+        except Exception as e:  # noqa: BLE001 - reported by the main thread
+            errors.append(repr(e))
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
-    wait_until(lambda: len(acknowledged) >= 200, 60, "200 acknowledged jobs")
+    wait_until(lambda: len(acknowledged) >= 200 or errors, 60, "200 acknowledged jobs")
+    assert not errors, errors
     d.kill9()
     stop.set()
     for t in threads:

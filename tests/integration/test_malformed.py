@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from test_durability import ipp_request, read_response
+from ipp_wire import ipp_request, read_response
 
 CHARSET = (0x01, 0x47, "attributes-charset", b"utf-8")
 LANG = (0x01, 0x48, "attributes-natural-language", b"en")

@@ -1,0 +1,51 @@
+"""CUPS-Get-Devices runs every backend's discovery (bounded in time, even when one
+hangs); CUPS-Get-PPDs lists the models lpadmin -m accepts."""
+
+import struct
+import time
+
+from ipp_wire import call
+
+
+def get_devices(daemon):
+    """device-uri values from CUPS-Get-Devices, as root (lpinfo -v is admin-only)."""
+    status, attrs = call(daemon, 0x400B, [(0x01, 0x42, "requesting-user-name", b"root"),
+                                          (0x01, 0x21, "timeout", struct.pack(">i", 5))])
+    assert status == 0, hex(status)
+    return [(name, value.decode()) for group, name, tag, value in attrs if group == 0x04]
+
+
+def test_discovery_lists_quire_backends(daemon):
+    out = get_devices(daemon)
+    for uri in ("socket", "lpd", "ipp"):
+        assert ("device-uri", uri) in out, out
+    assert ("device-class", "network") in out
+
+
+def test_a_hanging_backend_does_not_hold_up_discovery(daemon_factory, tmp_path):
+    extra = tmp_path / "extra" / "backend"
+    extra.mkdir(parents=True)
+    hang = extra / "hang"
+    hang.write_text("#!/bin/sh\nsleep 600\n")
+    hang.chmod(0o755)
+    talk = extra / "talk"
+    talk.write_text('#!/bin/sh\necho \'direct talk://x "Maker Model" "A Test Device" "MFG:Maker;MDL:Model;" "lab"\'\n')
+    talk.chmod(0o755)
+    d = daemon_factory(name="s2")
+    conf = d.state_dir / "cupsd.conf"
+    conf.write_text(conf.read_text() + f"ServerBinPath {tmp_path / 'extra'}\n")
+    d.stop()
+    d.start()
+    started = time.monotonic()
+    out = get_devices(d)
+    elapsed = time.monotonic() - started
+    assert ("device-uri", "talk://x") in out and ("device-make-and-model", "Maker Model") in out, out
+    assert elapsed < 15, f"discovery took {elapsed:.1f}s"
+    assert "backend hang did not answer in time" in d.log()
+
+
+def test_models_include_raw_and_lpadmin_m_rejects_unknown(daemon):
+    out = daemon.run("lpinfo", "-m").stdout
+    assert out.splitlines()[0].startswith("raw "), out
+    r = daemon.run("lpadmin", "-p", "x", "-v", "/dev/null", "-m", "no-such-model", check=False)
+    assert r.returncode != 0

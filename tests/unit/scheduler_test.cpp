@@ -1,0 +1,105 @@
+// Scheduler: job order, one job at a time per printer, state changes, recovery.
+#include "scheduler_test_support.hpp"
+
+namespace quire {
+namespace {
+
+using testing::SchedulerFixture;
+
+class Scheduler_ : public SchedulerFixture {};
+
+int print(SchedulerFixture& t, const std::string& title, int priority = 50, const std::string& printer = "office") {
+  IppMessage rq = SchedulerFixture::request(IPP_OP_PRINT_JOB, printer);
+  rq.add_string(IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", title);
+  rq.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "job-priority", priority);
+  IppMessage response = t.send(std::move(rq), "document " + title + "\n");
+  EXPECT_EQ(response.status(), IPP_STATUS_OK) << ippErrorString(response.status());
+  return response.find_integer("job-id").value_or(0);
+}
+
+TEST_F(Scheduler_, PrintsADocumentThroughTheBackend) {
+  start({printer("office", "record://x")});
+  int id = print(*this, "hello");
+  ASSERT_GT(id, 0);
+  ASSERT_TRUE(eventually([&] { return scheduler_->find_job(id)->state() == IPP_JSTATE_COMPLETED; }));
+  EXPECT_EQ(read(dir_ / ("job-" + std::to_string(id) + ".out")), "document hello\n");
+  EXPECT_TRUE(on_strand([&] { return scheduler_->find_printer("office")->state == IPP_PSTATE_IDLE; }));
+}
+
+TEST_F(Scheduler_, StartsJobsByPriorityThenArrival) {
+  start({printer("office", "record://x", /*enabled=*/false)});
+  int low = print(*this, "low", 10);
+  int first_high = print(*this, "high1", 90);
+  int normal = print(*this, "normal", 50);
+  int second_high = print(*this, "high2", 90);
+  on_strand([&] { return scheduler_->set_printer_enabled(*scheduler_->find_printer("office"), true).has_value(); });
+  ASSERT_TRUE(eventually([&] { return scheduler_->find_job(low)->state() == IPP_JSTATE_COMPLETED; }));
+  std::string expected;
+  for (auto [id, title] : {std::pair{first_high, "high1"}, {second_high, "high2"}, {normal, "normal"}, {low, "low"}})
+    expected += std::to_string(id) + " " + title + "\n";
+  EXPECT_EQ(read(dir_ / "printed"), expected);
+}
+
+TEST_F(Scheduler_, FailedBackendAbortsTheJobWithItsReason) {
+  start({printer("office", "fail://x")});
+  int id = print(*this, "doomed");
+  ASSERT_TRUE(eventually([&] { return scheduler_->find_job(id)->state() == IPP_JSTATE_ABORTED; }));
+  EXPECT_EQ(on_strand([&] { return scheduler_->find_job(id)->record.state_message; }), "paper on fire");
+}
+
+TEST_F(Scheduler_, HeldJobWaitsUntilReleased) {
+  start({printer("office", "record://x")});
+  IppMessage rq = request(IPP_OP_PRINT_JOB);
+  rq.add_string(IPP_TAG_JOB, IPP_TAG_KEYWORD, "job-hold-until", "indefinite");
+  int id = send(std::move(rq), "held\n").find_integer("job-id").value_or(0);
+  EXPECT_EQ(on_strand([&] { return scheduler_->find_job(id)->state(); }), IPP_JSTATE_HELD);
+  IppMessage release = request(IPP_OP_RELEASE_JOB);
+  release.add_integer(IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", id);
+  EXPECT_EQ(send(std::move(release)).status(), IPP_STATUS_OK);
+  ASSERT_TRUE(eventually([&] { return scheduler_->find_job(id)->state() == IPP_JSTATE_COMPLETED; }));
+}
+
+TEST_F(Scheduler_, RecoveredProcessingJobPrintsAgainAfterRestart) {
+  start({printer("office", "record://x", false)});
+  int id = print(*this, "interrupted");
+  // Mark it processing in the store, as if the daemon died mid-print.
+  on_strand([&] {
+    Job* job = scheduler_->find_job(id);
+    job->record.state = IPP_JSTATE_PROCESSING;
+    std::vector<SpoolChange> changes(1);
+    changes[0].job = job->record;
+    return spool_->commit_and_wait(std::move(changes)).has_value();
+  });
+  stop();
+  auto jobs = spool_->load_jobs();
+  ASSERT_TRUE(jobs);
+  ASSERT_EQ(jobs->size(), 1u);
+  EXPECT_EQ(jobs->front().state, IPP_JSTATE_PROCESSING);
+
+  boost::asio::io_context io2;
+  Scheduler second(io2, *spool_, {{}, dir_, {dir_ / "backend"}});
+  second.load({printer("office", "record://x")}, std::move(*jobs));
+  second.start();
+  io2.run_for(std::chrono::seconds(10));  // returns once the job has printed and nothing is left to do
+  EXPECT_EQ(read(dir_ / "printed"), std::to_string(id) + " interrupted\n");
+  // Let commits still in flight report to `second` before it goes.
+  ASSERT_TRUE(spool_->commit_and_wait({}));
+  io2.restart();
+  io2.poll();
+}
+
+TEST_F(Scheduler_, HistoryIsTrimmedToMaxJobs) {
+  ServerConfig server;
+  server.max_jobs = 2;
+  start({printer("office", "record://x")}, server);
+  std::vector<int> ids;
+  for (int i = 0; i < 4; ++i) {
+    ids.push_back(print(*this, "j" + std::to_string(i)));
+    ASSERT_TRUE(eventually([&] { return scheduler_->find_job(ids.back())->state() == IPP_JSTATE_COMPLETED; }));
+  }
+  EXPECT_TRUE(eventually([&] { return scheduler_->find_job(ids[0]) == nullptr && scheduler_->find_job(ids[1]) == nullptr; }));
+  EXPECT_TRUE(on_strand([&] { return scheduler_->find_job(ids[3]) != nullptr; }));
+}
+
+}  // namespace
+}  // namespace quire
