@@ -216,3 +216,17 @@ def test_unchanged_check_sees_a_queued_job(daemon):
     before = queue_snapshot(daemon)
     assert print_over_lpd(daemon, b"seen\n") == [(OK, OK), (OK, OK)]
     assert queue_snapshot(daemon) != before
+
+
+def test_a_class_is_a_queue_too(daemon):
+    daemon.run("lpadmin", "-p", "demo", "-c", "office")  # the class "office" holds demo
+    daemon.run("cupsenable", "office")
+    daemon.run("cupsaccept", "office")
+    before = job_ids(daemon.run("lpstat", "-W", "all", "-o").stdout, "office")
+    assert print_over_lpd(daemon, b"to the class\n", user="rita", queue="office") == [(OK, OK), (OK, OK)]
+    listing = daemon.run("lpstat", "-W", "all", "-o").stdout
+    (job_id,) = sorted(set(job_ids(listing, "office")) - set(before))
+    assert re.search(rf"^office-{job_id}\s+rita\s", listing, re.M), listing
+    with LpdConnection(daemon.lpd_port) as c:
+        c.command(3, "office")
+        assert c.read_all().startswith("office is ready")
