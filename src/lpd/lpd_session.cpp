@@ -231,6 +231,8 @@ asio::awaitable<void> Session::remove_jobs(const CommandLine& command) {
   const ClientInfo client = client_info(queue->name);
   IppOutcome jobs = co_await call(std::move(request), client);
   std::string report;
+  if (ack_for(jobs.response.status()) != Ack::kOk)
+    report = fmt::format("{}: {}\n", queue->name, describe_status(jobs.response));
   for (int id : jobs_to_remove(read_jobs(jobs.response), command.agent, command.list)) {
     IppMessage cancel = make_cancel_job(queue->name, id, command.agent);
     IppOutcome outcome = co_await call(std::move(cancel), client);

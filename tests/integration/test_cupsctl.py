@@ -78,7 +78,7 @@ def test_remote_flags_are_written_as_cupsd_writes_them(daemon):
     daemon.run("cupsctl", "--remote-admin")
     assert flags(daemon) == {**{name: "0" for name in FLAGS}, "_remote_admin": "1"}
     text = conf(daemon)
-    assert f"Port {daemon.port}" in text and not re.search(r"^Listen localhost", text, re.M)
+    assert f"Port {daemon.port}" in text and not re.search(r"^Listen localhost", text, re.M)  # LPDListen stays
     admin = re.search(r"<Location /admin>(.*?)</Location>", text, re.S).group(1)
     assert "Allow @LOCAL" in admin, admin
     wait_until(lambda: "Listen/Port takes effect when quired restarts" in daemon.log(), what="restart note")

@@ -25,6 +25,31 @@ std::string string_of(const IppMessage& m, const char* name, ipp_tag_t group = I
   return m.find_string(name, group).value_or("<none>");
 }
 
+// RFC 8011 §4.1.4: attributes-charset, then attributes-natural-language, first of all.
+void expect_standard_start(const IppMessage& request) {
+  ipp_attribute_t* first = ippFirstAttribute(request.get());
+  ipp_attribute_t* second = ippNextAttribute(request.get());
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(attribute_name(first), "attributes-charset");
+  EXPECT_STREQ(ippGetString(first, 0, nullptr), "utf-8");
+  EXPECT_EQ(attribute_name(second), "attributes-natural-language");
+  int charsets = 0;
+  for (ipp_attribute_t* a = ippFirstAttribute(request.get()); a; a = ippNextAttribute(request.get()))
+    charsets += attribute_name(a) == "attributes-charset";
+  EXPECT_EQ(charsets, 1);
+}
+
+TEST(LpdRequests, EveryRequestStartsWithCharsetAndLanguage) {
+  ControlFile control = parsed("Hh\nPu\nfdfA\nfdfB\n");
+  JobPlan plan = plan_job(control);
+  expect_standard_start(make_print_job(demo_queue(), control, plan));
+  expect_standard_start(make_create_job(demo_queue(), control, plan));
+  expect_standard_start(make_send_document(demo_queue(), control, 1, plan.documents[0], false));
+  expect_standard_start(make_get_printer_attributes("demo"));
+  expect_standard_start(make_get_jobs("demo"));
+  expect_standard_start(make_cancel_job("demo", 1, "u"));
+}
+
 TEST(LpdFormats, EachLetterHasAnIppDocumentFormat) {
   const QueueInfo everything = demo_queue({"application/vnd.cups-raw", "application/postscript", "text/plain",
                                            "application/x-dvi", "image/x-sun-raster"});
