@@ -225,3 +225,27 @@ def test_landscape_turns_the_page_content(daemon, tmp_path, orientation, wide):
     job, details, path, data = print_and_check(daemon, "pdf", band, f"orientation-requested={orientation}")
     width, height = bounding_box(path)
     assert (width > height) == wide, (width, height)
+
+
+def word_positions(path):
+    """{text: (page, x, y)} of every word of a PDF (pdftotext -bbox), y growing downwards."""
+    r = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True)
+    out, page = {}, 0
+    for line in r.stdout.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]+)</word>', line)
+        if m:
+            out.setdefault(m.group(3), (page, float(m.group(1)), float(m.group(2))))
+    return out
+
+
+@pytest.mark.parametrize("name", ["pdf", "ps_dsc"])
+def test_number_up_layout_top_to_bottom_then_left_to_right(daemon, corpus, name):
+    job, details, path, data = print_and_check(daemon, "pdf", corpus[name], "number-up=4", "number-up-layout=tblr",
+                                               "page-ranges=2-8")
+    assert pdf_pages(path) == 2 and details["job-impressions-completed"] == "2"
+    pos = {n: word_positions(path)[str(n)] for n in range(2, 9)}
+    assert pos[2][0] == pos[5][0] == 1 and pos[6][0] == pos[8][0] == 2
+    assert abs(pos[2][1] - pos[3][1]) < 1 and pos[3][2] > pos[2][2]  # 3 under 2
+    assert pos[4][1] > pos[2][1] and abs(pos[4][2] - pos[2][2]) < 1  # 4 right of 2
