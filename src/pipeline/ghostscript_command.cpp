@@ -2,6 +2,7 @@
 #include "pipeline/ghostscript_command.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace quire {
@@ -119,6 +120,31 @@ std::string pdf_page_order_program(const std::string& pdf_path, const std::vecto
   return ps;
 }
 
+std::optional<int> media_position(std::string_view device, std::string_view source) {
+  // IPP keyword, PCL XL MediaSource, PCL 5 "ESC&l#H" paper source.
+  struct Tray {
+    std::string_view keyword;
+    int pclxl;
+    int pcl5;
+  };
+  static constexpr Tray kTrays[] = {{"auto", 1, 7},         {"main", 4, 1},     {"tray-1", 4, 1},
+                                    {"top", 4, 1},          {"manual", 2, 2},   {"by-pass-tray", 3, 8},
+                                    {"tray-2", 5, 4},       {"bottom", 5, 4},   {"envelope", 6, 6},
+                                    {"tray-3", 7, 5}};
+  bool pclxl = device.starts_with("pxl");
+  if (!pclxl && !device.starts_with("ljet")) return std::nullopt;
+  std::string key;  // "Tray2" (a PPD's InputSlot) reads as tray-2
+  for (char c : source) {
+    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::isdigit(static_cast<unsigned char>(l)) && !key.empty() && std::isalpha(static_cast<unsigned char>(key.back())))
+      key += '-';
+    key += l;
+  }
+  for (const auto& t : kTrays)
+    if (t.keyword == key) return pclxl ? t.pclxl : t.pcl5;
+  return std::nullopt;
+}
+
 bool device_makes_copies(std::string_view device) { return device.starts_with("pxl") || device.starts_with("ljet"); }
 
 std::vector<std::string> ghostscript_argv(const GhostscriptJob& job) {
@@ -141,6 +167,7 @@ std::vector<std::string> ghostscript_argv(const GhostscriptJob& job) {
     a.emplace_back(job.input_type == "application/pdf" ? "-dPDFFitPage" : "-dFitPage");
   }
   if (job.input_type == "image/x-eps") a.emplace_back("-dEPSFitPage");
+  if (auto tray = media_position(job.device, o.media_source)) a.push_back("-dMediaPosition=" + std::to_string(*tray));
   for (const auto& f : job.readable_files) a.push_back("--permit-file-read=" + f);
   if (!o.page_ranges.empty()) a.push_back("-sPageList=" + page_list_text(o.page_ranges));
   if (auto nup = nup_control(o.number_up); !nup.empty()) a.push_back("-sNupControl=" + nup);
@@ -173,8 +200,9 @@ bool worker_can_run(const GhostscriptJob& job) {
   // ljet4 writes its printer reset only on the instance's first page ever, and
   // ps2write's reused instance lost its pages.
   bool device_ok = job.device == "pxlmono" || job.device == "pxlcolor" || job.device == "pdfwrite";
+  // A tray is a device parameter a reused device does not take from setpagedevice.
   return device_ok && o.page_ranges.empty() && o.number_up == 1 && !o.fit_to_page && o.orientation <= 3 &&
-         o.media_width_pt == 0 && job.input_type != "image/x-eps";
+         o.media_width_pt == 0 && !media_position(job.device, o.media_source) && job.input_type != "image/x-eps";
 }
 
 std::string worker_setup(const GhostscriptJob& job) {

@@ -35,6 +35,10 @@ std::vector<int> nup_page_order(const std::vector<int>& pages, int number_up, st
 // A PostScript program that shows pages of the PDF `pdf_path` in `order` (0: blank).
 std::string pdf_page_order_program(const std::string& pdf_path, const std::vector<int>& order);
 
+// The device's MediaPosition for an IPP media-source keyword (PCL XL MediaSource or
+// PCL 5 paper source); nullopt for "let the printer choose" or an unknown tray.
+std::optional<int> media_position(std::string_view device, std::string_view source);
+
 // Whether `device` makes copies itself (-dNumCopies lands in the printer language).
 bool device_makes_copies(std::string_view device);
 
@@ -44,8 +48,8 @@ bool device_makes_copies(std::string_view device);
 std::vector<std::string> ghostscript_argv(const GhostscriptJob& job);
 
 // Whether a warm worker (quire-gsd) can run `job`: PCL XL or PDF output, and options
-// that are all page-device parameters (no page selection, N-up, fitting, fixed media
-// or rotation, which are command-line switches of a fresh gs).
+// that are all page-device parameters (no page selection, N-up, fitting, fixed media,
+// tray or rotation, which are command-line switches of a fresh gs).
 bool worker_can_run(const GhostscriptJob& job);
 
 // The PostScript a warm worker runs before the document: device, output, resolution,

@@ -249,3 +249,9 @@ def test_number_up_layout_top_to_bottom_then_left_to_right(daemon, corpus, name)
     assert pos[2][0] == pos[5][0] == 1 and pos[6][0] == pos[8][0] == 2
     assert abs(pos[2][1] - pos[3][1]) < 1 and pos[3][2] > pos[2][2]  # 3 under 2
     assert pos[4][1] > pos[2][1] and abs(pos[4][2] - pos[2][2]) < 1  # 4 right of 2
+
+
+@pytest.mark.parametrize("option", ["media=iso_a4_210x297mm,tray-2", "media-source=tray-2"])
+def test_media_source_picks_the_tray_in_pcl_xl(daemon, corpus, option):
+    job, details, path, data = print_and_check(daemon, "pxl", corpus["pdf1"], option)
+    assert b"\xc0\x05\xf8\x26" in data  # MediaSource eLowerCassette (5)

@@ -188,6 +188,20 @@ TEST(GhostscriptCommand, OrdersPagesForEveryNumberUpLayout) {
   EXPECT_NE(pdf_page_order_program("/tmp/a (1).pdf", {1, 0}).find("(/tmp/a \\(1\\).pdf)"), std::string::npos);
 }
 
+TEST(GhostscriptCommand, MediaSourceSelectsTheTray) {
+  EXPECT_EQ(media_position("pxlmono", "tray-2"), 5);
+  EXPECT_EQ(media_position("pxlcolor", "Tray2"), 5);
+  EXPECT_EQ(media_position("ljet4", "tray-2"), 4);
+  EXPECT_EQ(media_position("ljet4d", "manual"), 2);
+  EXPECT_FALSE(media_position("pdfwrite", "tray-2"));
+  EXPECT_FALSE(media_position("pxlmono", ""));
+  GhostscriptJob job;
+  job.device = "pxlmono";
+  job.options = parse_job_options("media=iso_a4_210x297mm,tray-2", 1);
+  auto argv = ghostscript_argv(job);
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "-dMediaPosition=5"), argv.end());
+}
+
 TEST(PageCount, TrustsDscOnlyWhenItAddsUp) {
   EXPECT_EQ(count_dsc_pages("%!PS-Adobe-3.0\n%%Pages: 2\n%%Page: 1 1\n%%Page: 2 2\n"), 2);
   EXPECT_EQ(count_dsc_pages("%!PS-Adobe-3.0\n%%Pages: (atend)\n%%Page: 1 1\n%%Trailer\n%%Pages: 1\n"), 1);
