@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Daemon, wait_until
+from conftest import BUILD_DIR, Daemon, wait_until
 from filter_support import make_corpus, output_of, pclxl_pages, submit, wait_finished, write_printers_conf
+
+
+pytestmark = pytest.mark.skipif(not (BUILD_DIR / "lib" / "quire" / "filter" / "quire-gsd").exists(),
+                                reason="quire-gsd is built only with libgs-dev")
 
 
 @pytest.fixture(scope="module")
