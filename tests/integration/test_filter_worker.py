@@ -77,3 +77,19 @@ def test_a_document_that_breaks_the_interpreter_does_not_break_the_next_job(setu
     assert wait_finished(daemon, job, "pxl")["job-state"] == "aborted"
     wait_until(lambda: worker_pid(daemon), what="quire-gsd running again")
     print_pdf(daemon, corpus)
+
+
+def test_the_worker_does_not_outlive_a_killed_daemon(tmp_path):
+    state = tmp_path / "state"
+    write_printers_conf(state, {"pxl": {"driver": "quire/generic-pcl6"}})
+    d = Daemon(state).start()
+    pid = wait_until(lambda: worker_pid(d), what="quire-gsd running")
+    d.kill9()
+
+    def gone():
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return True
+        return stat[stat.rindex(")") + 2] == "Z"  # a zombie nobody reaps is gone too
+    wait_until(gone, what="quire-gsd to end with its daemon")
