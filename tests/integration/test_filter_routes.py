@@ -19,7 +19,8 @@ QUEUES = {
     "everywhere": {"driver": "everywhere"},
     "cupsppd": {"driver": "/usr/share/ppd/cupsfilters/pxlmono.ppd"},
 }
-EXPECTED_PAGES = {"pdf": 10, "ps_dsc": 10, "ps_nodsc": 7, "eps": 1, "jpeg": 1, "png": 1, "pwg": 3, "text": 2}
+EXPECTED_PAGES = {"pdf": 10, "ps_dsc": 10, "ps_nodsc": 7, "eps": 1, "jpeg": 1, "png": 1, "tiff": 1, "pwg": 3,
+                  "text": 2}
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,13 @@ def test_document_reaches_the_printer_language_with_its_pages(daemon, corpus, qu
     assert magic in data[:4096]
     assert pages_in(queue, path, data) == EXPECTED_PAGES[name]
     assert int(details["job-impressions-completed"]) == EXPECTED_PAGES[name]
+
+
+@pytest.mark.parametrize("name", ["tiff", "pwg"])
+def test_tiff_and_pwg_raster_reach_pcl_xl(daemon, corpus, name):
+    job, details, path, data = print_and_check(daemon, "pxl", corpus[name])
+    assert pclxl_pages(data) == EXPECTED_PAGES[name]
+    assert details["job-impressions-completed"] == str(EXPECTED_PAGES[name])
 
 
 def test_pwg_raster_prints_through_ghostscript_free_route_to_everywhere(daemon, corpus):
