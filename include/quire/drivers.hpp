@@ -43,7 +43,7 @@ std::expected<DriverInfo, std::string> driver_from_ppd(const std::filesystem::pa
 struct DriverCapabilities {
   std::vector<std::string> document_formats;  // every type with a route to the printer
   std::vector<int> number_up;                  // 1 only on raw queues
-  std::vector<std::string> number_up_layouts;  // Ghostscript nests left to right, top to bottom
+  std::vector<std::string> number_up_layouts;  // all eight on driver queues
   std::vector<std::string> sides;              // one-sided, and two-sided-* when the printer duplexes
   std::vector<std::string> color_modes;        // monochrome, and color when the printer has it
   std::vector<int> resolutions_dpi;

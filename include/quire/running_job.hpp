@@ -21,6 +21,7 @@
 #pragma once
 
 #include "quire/filter_catalog.hpp"
+#include "quire/ipp_message.hpp"
 #include "quire/spool.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -60,6 +61,10 @@ struct JobRunSpec {
   std::chrono::seconds retry_interval{30};   // retry-job waits this long
   int retry_limit = 5;
 };
+
+// CUPS's options string (filters' argv[5]) for a job's attributes, as cupsd builds it:
+// every job-template attribute the client sent, control characters made spaces.
+std::string filter_options(const IppMessage& job_attributes);
 
 // How a run ended.
 struct JobRunResult {

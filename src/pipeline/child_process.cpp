@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,7 +60,7 @@ const char* step_name(int step) {
   }
 }
 
-[[noreturn]] void run_child(const SpawnSpec& spec, char** argv, char** envp, int err_write, int report) {
+[[noreturn]] void run_child(const SpawnSpec& spec, char** argv, char** envp, int err_write, int report, pid_t parent) {
   // Descriptors we are about to place could sit on 0..2 themselves; move them up.
   int in = spec.stdin_fd >= 0 && spec.stdin_fd <= 2 ? ::fcntl(spec.stdin_fd, F_DUPFD_CLOEXEC, 3) : spec.stdin_fd;
   int out = spec.stdout_fd >= 0 && spec.stdout_fd <= 2 ? ::fcntl(spec.stdout_fd, F_DUPFD_CLOEXEC, 3) : spec.stdout_fd;
@@ -82,6 +83,8 @@ const char* step_name(int step) {
     if (::setgid(*spec.gid) != 0) child_fail(report, kGid);
   }
   if (spec.uid && ::setuid(*spec.uid) != 0) child_fail(report, kUid);
+  // After the user switch, which would clear it; and the parent may already be gone.
+  if (spec.die_with_parent && (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)) _exit(127);
   if (!spec.working_dir.empty() && ::chdir(spec.working_dir.c_str()) != 0) child_fail(report, kChdir);
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
@@ -106,8 +109,9 @@ std::expected<SpawnedProcess, std::string> spawn_process(const SpawnSpec& spec) 
   }
   auto argv = c_strings(spec.argv);
   auto envp = c_strings(spec.env);
+  pid_t parent = ::getpid();
   pid_t pid = ::fork();
-  if (pid == 0) run_child(spec, argv.data(), envp.data(), err_pipe[1], report_pipe[1]);
+  if (pid == 0) run_child(spec, argv.data(), envp.data(), err_pipe[1], report_pipe[1], parent);
   int fork_errno = errno;
   ::close(err_pipe[1]);
   ::close(report_pipe[1]);

@@ -29,6 +29,9 @@ struct SpawnSpec {
   std::optional<uid_t> uid;         // switch to this user (and gid) before exec
   std::optional<gid_t> gid;
   std::string working_dir;          // "" = inherit
+  // Killed when the spawning thread's process dies (a long-lived helper must not
+  // outlive a daemon killed with SIGKILL).
+  bool die_with_parent = false;
 };
 
 struct SpawnedProcess {

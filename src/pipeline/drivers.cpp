@@ -81,7 +81,7 @@ DriverCapabilities driver_capabilities(const DriverInfo& driver, const FilterCat
   for (const auto& type : catalog.types().types())
     if (type != kOctetStream && catalog.graph().cheapest_chain(type, driver.formats, extra)) c.document_formats.push_back(type);
   c.number_up = {1, 2, 4, 6, 9, 16};
-  c.number_up_layouts = {"lrtb"};
+  c.number_up_layouts = {"lrtb", "lrbt", "rltb", "rlbt", "tblr", "tbrl", "btlr", "btrl"};
   c.sides = {"one-sided"};
   if (duplex) c.sides.insert(c.sides.end(), {"two-sided-long-edge", "two-sided-short-edge"});
   c.color_modes = {"monochrome"};

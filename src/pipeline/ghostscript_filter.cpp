@@ -6,6 +6,7 @@
 #include "pipeline/child_process.hpp"
 #include "pipeline/ghostscript_command.hpp"
 #include "pipeline/ghostscript_worker_client.hpp"
+#include "pipeline/page_count.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -245,6 +246,61 @@ bool select_pdf_pages(FilterRun& run) {
   return true;
 }
 
+// Runs a program to completion (its stderr is dropped); true when it exits 0 (or 3,
+// qpdf's "warnings").
+bool run_quietly(std::vector<std::string> argv, int stdin_fd = -1) {
+  SpawnSpec spec;
+  spec.path = argv[0];
+  spec.argv = std::move(argv);
+  spec.env = current_environment();
+  spec.stdin_fd = stdin_fd;
+  spec.process_group = ::getpgrp();
+  auto child = spawn_process(spec);
+  if (!child) return false;
+  ::close(child->stderr_fd);
+  ::close(child->pidfd);
+  int status = reap_process(child->pid);
+  return WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3);
+}
+
+// number-up-layout other than Ghostscript's own left-to-right, top-to-bottom: the
+// document as PDF, its selected pages shown in the order that nests them right,
+// by a small PostScript program.
+bool arrange_layout(FilterRun& run) {
+  GhostscriptJob& job = run.job;
+  std::string pdf = job.input;
+  if (job.input == "-") {
+    pdf = copy_stdin_to_temp();
+    if (pdf.empty()) return false;
+    run.temps.push_back(pdf);
+  }
+  if (job.input_type != "application/pdf") {
+    std::string converted = run.temp_file("quire-layout");
+    if (converted.empty() || !run_quietly({job.gs, "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pdfwrite",
+                                           "-sOutputFile=" + converted, pdf}))
+      return false;
+    pdf = converted;
+  }
+  auto count = count_pages(pdf, "application/pdf");
+  if (!count) return false;
+  std::vector<int> selected;
+  for (int p = 1; p <= count->pages; ++p)
+    if (job.options.selects(p)) selected.push_back(p);
+  auto order = nup_page_order(selected, job.options.number_up, job.options.number_up_layout);
+  std::string program = run.temp_file("quire-order");
+  if (order.empty() || program.empty()) return false;
+  int fd = ::open(program.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  std::string text = pdf_page_order_program(pdf, order);
+  bool written = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  if (fd >= 0) ::close(fd);
+  if (!written) return false;
+  job.input = program;
+  job.input_type = "application/postscript";
+  job.readable_files.push_back(pdf);
+  job.options.page_ranges.clear();
+  return true;
+}
+
 // Reads the filter's arguments and environment; false (after an ERROR: line) when
 // the job cannot be done.
 bool prepare(int argc, char** argv, FilterRun& run) {
@@ -263,8 +319,14 @@ bool prepare(int argc, char** argv, FilterRun& run) {
     return false;
   }
   if (argc == 7) job.input = argv[6];
-  if (job.options.number_up > 1 && !job.options.page_ranges.empty() && job.input_type == "application/pdf" &&
-      !select_pdf_pages(run))
+  bool own_layout = job.options.number_up > 1 && job.options.number_up_layout != "lrtb";
+  if (own_layout && !arrange_layout(run)) {
+    std::fprintf(stderr, "ERROR: Unable to lay out %d pages a sheet as %s\n", job.options.number_up,
+                 job.options.number_up_layout.c_str());
+    return false;
+  }
+  if (!own_layout && job.options.number_up > 1 && !job.options.page_ranges.empty() &&
+      job.input_type == "application/pdf" && !select_pdf_pages(run))
     return false;
   // Collated copies (and copies a device cannot make) are rendered once and repeated.
   run.copies = job.options.copies;

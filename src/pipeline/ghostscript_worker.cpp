@@ -46,6 +46,7 @@ struct GhostscriptWorker::State : std::enable_shared_from_this<GhostscriptWorker
       spec.gid = account->gid;
     }
     spec.working_dir = directory.string();
+    spec.die_with_parent = true;  // a daemon killed with SIGKILL must not leave its worker behind
     auto child = spawn_process(spec);
     if (!child) {
       log::error().error("[Ghostscript worker] cannot start: {}", child.error());

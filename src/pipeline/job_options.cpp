@@ -1,6 +1,8 @@
 // Job options: CUPS's options string both ways (attributes → argv[5] → JobOptions).
 #include "pipeline/job_options.hpp"
 
+#include "quire/running_job.hpp"
+
 #include <cups/cups.h>
 
 #include <algorithm>
@@ -202,6 +204,8 @@ std::string job_options_string(const IppMessage& job_attributes) {
   }
   return out;
 }
+
+std::string filter_options(const IppMessage& job_attributes) { return job_options_string(job_attributes); }
 
 std::string options_without_layout(std::string_view text) {
   cups_option_t* options = nullptr;

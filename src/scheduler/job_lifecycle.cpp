@@ -2,7 +2,6 @@
 // reading its status lines and recording how it ended.
 #include "quire/scheduler.hpp"
 
-#include "pipeline/job_options.hpp"
 #include "quire/log.hpp"
 #include "quire/running_job.hpp"
 
@@ -22,7 +21,7 @@ std::string uri_scheme(std::string_view uri) {
   return colon == std::string_view::npos ? std::string() : std::string(uri.substr(0, colon));
 }
 
-std::string job_options(const Job& job) { return job.attributes ? job_options_string(job.attributes) : ""; }
+std::string job_options(const Job& job) { return job.attributes ? filter_options(job.attributes) : ""; }
 
 void remember_document_size(Job& job) {
   std::uint64_t bytes = 0;

@@ -61,6 +61,7 @@ def make_corpus(directory: Path):
     c["pdf1"] = gs_convert(d / "one.ps", "pdfwrite", d / "one.pdf")
     c["jpeg"] = gs_convert(c["eps"], "jpeg", d / "figure.jpg", "-r50", "-dEPSCrop")
     c["png"] = gs_convert(c["eps"], "png16m", d / "figure.png", "-r50", "-dEPSCrop")
+    c["tiff"] = gs_convert(c["eps"], "tiff24nc", d / "figure.tif", "-r50", "-dEPSCrop")
     (d / "three.ps").write_text(postscript_with_dsc(3))
     c["pwg"] = gs_convert(d / "three.ps", "pwgraster", d / "three.pwg", "-r75")
     c["broken_pdf"] = d / "broken.pdf"

@@ -19,7 +19,8 @@ QUEUES = {
     "everywhere": {"driver": "everywhere"},
     "cupsppd": {"driver": "/usr/share/ppd/cupsfilters/pxlmono.ppd"},
 }
-EXPECTED_PAGES = {"pdf": 10, "ps_dsc": 10, "ps_nodsc": 7, "eps": 1, "jpeg": 1, "png": 1, "pwg": 3, "text": 2}
+EXPECTED_PAGES = {"pdf": 10, "ps_dsc": 10, "ps_nodsc": 7, "eps": 1, "jpeg": 1, "png": 1, "tiff": 1, "pwg": 3,
+                  "text": 2}
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,13 @@ def test_document_reaches_the_printer_language_with_its_pages(daemon, corpus, qu
     assert magic in data[:4096]
     assert pages_in(queue, path, data) == EXPECTED_PAGES[name]
     assert int(details["job-impressions-completed"]) == EXPECTED_PAGES[name]
+
+
+@pytest.mark.parametrize("name", ["tiff", "pwg"])
+def test_tiff_and_pwg_raster_reach_pcl_xl(daemon, corpus, name):
+    job, details, path, data = print_and_check(daemon, "pxl", corpus[name])
+    assert pclxl_pages(data) == EXPECTED_PAGES[name]
+    assert details["job-impressions-completed"] == str(EXPECTED_PAGES[name])
 
 
 def test_pwg_raster_prints_through_ghostscript_free_route_to_everywhere(daemon, corpus):
@@ -225,3 +233,33 @@ def test_landscape_turns_the_page_content(daemon, tmp_path, orientation, wide):
     job, details, path, data = print_and_check(daemon, "pdf", band, f"orientation-requested={orientation}")
     width, height = bounding_box(path)
     assert (width > height) == wide, (width, height)
+
+
+def word_positions(path):
+    """{text: (page, x, y)} of every word of a PDF (pdftotext -bbox), y growing downwards."""
+    r = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True)
+    out, page = {}, 0
+    for line in r.stdout.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]+)</word>', line)
+        if m:
+            out.setdefault(m.group(3), (page, float(m.group(1)), float(m.group(2))))
+    return out
+
+
+@pytest.mark.parametrize("name", ["pdf", "ps_dsc"])
+def test_number_up_layout_top_to_bottom_then_left_to_right(daemon, corpus, name):
+    job, details, path, data = print_and_check(daemon, "pdf", corpus[name], "number-up=4", "number-up-layout=tblr",
+                                               "page-ranges=2-8")
+    assert pdf_pages(path) == 2 and details["job-impressions-completed"] == "2"
+    pos = {n: word_positions(path)[str(n)] for n in range(2, 9)}
+    assert pos[2][0] == pos[5][0] == 1 and pos[6][0] == pos[8][0] == 2
+    assert abs(pos[2][1] - pos[3][1]) < 1 and pos[3][2] > pos[2][2]  # 3 under 2
+    assert pos[4][1] > pos[2][1] and abs(pos[4][2] - pos[2][2]) < 1  # 4 right of 2
+
+
+@pytest.mark.parametrize("option", ["media=iso_a4_210x297mm,tray-2", "media-source=tray-2"])
+def test_media_source_picks_the_tray_in_pcl_xl(daemon, corpus, option):
+    job, details, path, data = print_and_check(daemon, "pxl", corpus["pdf1"], option)
+    assert b"\xc0\x05\xf8\x26" in data  # MediaSource eLowerCassette (5)

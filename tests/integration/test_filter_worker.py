@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Daemon, wait_until
+from conftest import BUILD_DIR, Daemon, wait_until
 from filter_support import make_corpus, output_of, pclxl_pages, submit, wait_finished, write_printers_conf
+
+
+pytestmark = pytest.mark.skipif(not (BUILD_DIR / "lib" / "quire" / "filter" / "quire-gsd").exists(),
+                                reason="quire-gsd is built only with libgs-dev")
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +77,19 @@ def test_a_document_that_breaks_the_interpreter_does_not_break_the_next_job(setu
     assert wait_finished(daemon, job, "pxl")["job-state"] == "aborted"
     wait_until(lambda: worker_pid(daemon), what="quire-gsd running again")
     print_pdf(daemon, corpus)
+
+
+def test_the_worker_does_not_outlive_a_killed_daemon(tmp_path):
+    state = tmp_path / "state"
+    write_printers_conf(state, {"pxl": {"driver": "quire/generic-pcl6"}})
+    d = Daemon(state).start()
+    pid = wait_until(lambda: worker_pid(d), what="quire-gsd running")
+    d.kill9()
+
+    def gone():
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return True
+        return stat[stat.rindex(")") + 2] == "Z"  # a zombie nobody reaps is gone too
+    wait_until(gone, what="quire-gsd to end with its daemon")

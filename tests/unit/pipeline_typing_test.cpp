@@ -177,6 +177,31 @@ TEST(GhostscriptPageCounter, CountsImpressionsAfterRangesAndNup) {
   EXPECT_FALSE(pdf.feed("DEBUG: something else"));
 }
 
+TEST(GhostscriptCommand, OrdersPagesForEveryNumberUpLayout) {
+  std::vector<int> five = {1, 2, 3, 4, 5};
+  EXPECT_EQ(nup_page_order(five, 4, "lrtb"), (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(nup_page_order(five, 4, "tblr"), (std::vector<int>{1, 3, 2, 4, 5}));
+  EXPECT_EQ(nup_page_order(five, 4, "rltb"), (std::vector<int>{2, 1, 4, 3, 0, 5}));
+  EXPECT_EQ(nup_page_order(five, 4, "btrl"), (std::vector<int>{4, 2, 3, 1, 0, 0, 0, 5}));
+  EXPECT_EQ(nup_page_order({1, 2, 3}, 2, "rlbt"), (std::vector<int>{2, 1, 0, 3}));
+  EXPECT_TRUE(nup_page_order(five, 4, "diagonal").empty());
+  EXPECT_NE(pdf_page_order_program("/tmp/a (1).pdf", {1, 0}).find("(/tmp/a \\(1\\).pdf)"), std::string::npos);
+}
+
+TEST(GhostscriptCommand, MediaSourceSelectsTheTray) {
+  EXPECT_EQ(media_position("pxlmono", "tray-2"), 5);
+  EXPECT_EQ(media_position("pxlcolor", "Tray2"), 5);
+  EXPECT_EQ(media_position("ljet4", "tray-2"), 4);
+  EXPECT_EQ(media_position("ljet4d", "manual"), 2);
+  EXPECT_FALSE(media_position("pdfwrite", "tray-2"));
+  EXPECT_FALSE(media_position("pxlmono", ""));
+  GhostscriptJob job;
+  job.device = "pxlmono";
+  job.options = parse_job_options("media=iso_a4_210x297mm,tray-2", 1);
+  auto argv = ghostscript_argv(job);
+  EXPECT_NE(std::find(argv.begin(), argv.end(), "-dMediaPosition=5"), argv.end());
+}
+
 TEST(PageCount, TrustsDscOnlyWhenItAddsUp) {
   EXPECT_EQ(count_dsc_pages("%!PS-Adobe-3.0\n%%Pages: 2\n%%Page: 1 1\n%%Page: 2 2\n"), 2);
   EXPECT_EQ(count_dsc_pages("%!PS-Adobe-3.0\n%%Pages: (atend)\n%%Page: 1 1\n%%Trailer\n%%Pages: 1\n"), 1);
