@@ -230,8 +230,10 @@ TEST(Drivers, CapabilitiesFollowTheRoutes) {
   auto pcl6 = driver_capabilities(*find_driver("quire/generic-pcl6"), **catalog, false, true);
   for (const char* t : {"application/pdf", "application/postscript", "text/plain", "image/jpeg", "image/png"})
     EXPECT_NE(std::find(pcl6.document_formats.begin(), pcl6.document_formats.end(), t), pcl6.document_formats.end()) << t;
-  EXPECT_EQ(std::find(pcl6.document_formats.begin(), pcl6.document_formats.end(), "image/pwg-raster"),
-            pcl6.document_formats.end());  // no route from raster to PCL XL
+  EXPECT_NE(std::find(pcl6.document_formats.begin(), pcl6.document_formats.end(), "image/pwg-raster"),
+            pcl6.document_formats.end());  // through rastertopdf
+  EXPECT_EQ(std::find(pcl6.document_formats.begin(), pcl6.document_formats.end(), "image/urf"),
+            pcl6.document_formats.end());  // no route from URF but to a printer that takes it
   EXPECT_EQ(pcl6.color_modes, (std::vector<std::string>{"monochrome"}));
   EXPECT_EQ(pcl6.sides.size(), 3u);
   auto raw = driver_capabilities(*find_driver("raw"), **catalog, true, true);
