@@ -15,7 +15,7 @@ void probe_side_channel();
 // -1 when there is no side-channel (or the filter side closed it).
 int side_channel_fd();
 
-// What GET_DEVICE_ID and GET_BIDI answer; unknown device ID → "not implemented".
+// What GET_DEVICE_ID and GET_BIDI answer; an unknown device ID gets CUPS_SC_STATUS_NOT_IMPLEMENTED.
 void describe_device(const std::string& device_id, bool bidirectional);
 
 enum class SideRequest { kAnswered, kDrain };
