@@ -284,7 +284,7 @@ int run_daemon(const DaemonOptions& options) {
   });
 
   std::vector<std::string> listen = options.listen.empty() ? config.listen : options.listen;
-  listen.push_back((options.state_dir / "run" / "quire.sock").string());
+  listen.push_back(fs::absolute(options.state_dir / "run" / "quire.sock").string());  // a path, even for a relative DIR
   for (const auto& text : listen) {
     auto endpoint = parse_endpoint(text);
     auto bound = endpoint ? http.listen(*endpoint) : std::unexpected(endpoint.error());
