@@ -139,7 +139,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
       p->stderr_pipe.reset();
       p->linger.reset();
       if (!p->exited && p->pid > 0) {
-        reap_process(p->pid);
+        if (!kill_and_reap(p->pid)) log::error().warn("[Job {}] {} (pid {}) did not end", spec.job_id, p->name, p->pid);
         p->exited = true;
       }
     }
@@ -276,7 +276,23 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   void watch_exit(const ProcessPtr& proc) {
     proc->exit_watch->async_wait(Descriptor::wait_read, [self = shared_from_this(), proc](boost::system::error_code ec) {
       if (ec || self->reported) return;
-      proc->status = reap_process(proc->pid);
+      self->collect_exit(proc);
+    });
+  }
+
+  // Reaping never blocks the event loop: a child not reapable yet is looked at again.
+  void collect_exit(const ProcessPtr& proc) {
+    auto status = try_reap_process(proc->pid);
+    if (!status) {
+      proc->linger = std::make_unique<asio::steady_timer>(executor, std::chrono::milliseconds(20));
+      proc->linger->async_wait([self = shared_from_this(), proc](boost::system::error_code ec) {
+        if (!ec && !self->reported && !proc->exited) self->collect_exit(proc);
+      });
+      return;
+    }
+    {
+      auto self = shared_from_this();
+      proc->status = *status;
       proc->exited = true;
       proc->exit_watch.reset();
       if (!proc->stderr_pipe) return self->finish_process(proc);
@@ -286,7 +302,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
         self->drain_stderr(*proc);
         self->finish_process(proc);
       });
-    });
+    }
   }
 
   void finish_process(const ProcessPtr& proc) {
