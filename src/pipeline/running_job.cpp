@@ -18,6 +18,10 @@ RunningJob::~RunningJob() {
 }
 
 std::shared_ptr<RunningJob> RunningJob::start(Executor executor, JobRunSpec spec, JobRunCallbacks callbacks) {
+  // The relay writes into the backend's pipe: a backend that died must be an EPIPE
+  // for that write, never a SIGPIPE for the daemon. (Children get SIG_DFL back.)
+  static const bool sigpipe_ignored = (::signal(SIGPIPE, SIG_IGN), true);
+  (void)sigpipe_ignored;
   auto job = std::make_shared<RunningJob>(executor, std::move(spec), std::move(callbacks));
   std::shared_ptr<Impl> impl = job->impl_;
   Impl& m = *impl;
