@@ -152,6 +152,24 @@ int reap_process(pid_t pid) {
   return status;
 }
 
+std::optional<int> try_reap_process(pid_t pid) {
+  int status = 0;
+  pid_t r;
+  while ((r = ::waitpid(pid, &status, WNOHANG)) < 0 && errno == EINTR) {
+  }
+  if (r == 0) return std::nullopt;
+  return r < 0 ? 0 : status;  // not our child (any more): nothing to wait for
+}
+
+bool kill_and_reap(pid_t pid, int timeout_ms) {
+  ::kill(pid, SIGKILL);
+  for (int waited = 0; waited <= timeout_ms; waited += 5) {
+    if (try_reap_process(pid)) return true;
+    ::usleep(5000);
+  }
+  return false;
+}
+
 std::string describe_wait_status(int status) {
   if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status))

@@ -43,8 +43,18 @@ struct SpawnedProcess {
 // Fails (with the exec error seen in the child) when the program cannot start.
 std::expected<SpawnedProcess, std::string> spawn_process(const SpawnSpec& spec);
 
-// Reaps an exited child; returns its wait status (as waitpid gives it).
+// Reaps an exited child; returns its wait status (as waitpid gives it). Blocks until
+// the child has exited: only for children already killed, or outside event loops.
 int reap_process(pid_t pid);
+
+// Reaps `pid` if it has exited; nullopt while it is still running. Never blocks: an
+// event loop that saw a pidfd become readable uses this and checks again later if
+// the child is not reapable yet.
+std::optional<int> try_reap_process(pid_t pid);
+
+// Kills a child with SIGKILL and reaps it, waiting at most `timeout_ms`; false if it
+// could not be reaped in time (it is left behind rather than blocking the caller).
+bool kill_and_reap(pid_t pid, int timeout_ms = 2000);
 
 // "exit status 2", "killed by signal 9 (Killed)".
 std::string describe_wait_status(int status);

@@ -319,7 +319,11 @@ bool prepare(int argc, char** argv, FilterRun& run) {
     return false;
   }
   if (argc == 7) job.input = argv[6];
-  bool own_layout = job.options.number_up > 1 && job.options.number_up_layout != "lrtb";
+  // Ghostscript 10.0's PageList with NupControl loses the last partial sheet (ljet4,
+  // pdfwrite, ps2write): page selection with N-up goes through the page order too.
+  bool own_layout = job.options.number_up > 1 &&
+                    (job.options.number_up_layout != "lrtb" ||
+                     (!job.options.page_ranges.empty() && job.input_type != "application/pdf"));
   if (own_layout && !arrange_layout(run)) {
     std::fprintf(stderr, "ERROR: Unable to lay out %d pages a sheet as %s\n", job.options.number_up,
                  job.options.number_up_layout.c_str());

@@ -57,16 +57,33 @@ struct GhostscriptWorker::State : std::enable_shared_from_this<GhostscriptWorker
     exit_watch = std::make_unique<asio::posix::stream_descriptor>(strand, child->pidfd);
     stderr_pipe = std::make_unique<asio::posix::stream_descriptor>(strand, child->stderr_fd);
     read_stderr();
+    watch_exit();
+  }
+
+  // The pidfd says the worker ended; reaping never blocks the event loop (if the
+  // child is not reapable yet, look again shortly).
+  void watch_exit() {
     exit_watch->async_wait(asio::posix::descriptor_base::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-      if (ec) return;
-      int status = reap_process(self->pid);
-      self->pid = -1;
-      self->exit_watch.reset();
-      self->stderr_pipe.reset();
-      if (self->stopped) return;
-      log::error().info("[Ghostscript worker] ended ({}); starting another", describe_wait_status(status));
-      self->schedule_restart();
+      if (ec || self->pid <= 0) return;
+      self->collect_exit();
     });
+  }
+
+  void collect_exit() {
+    auto status = try_reap_process(pid);
+    if (!status) {
+      restart_timer.expires_after(std::chrono::milliseconds(50));
+      restart_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec && !self->stopped && self->pid > 0) self->collect_exit();
+      });
+      return;
+    }
+    pid = -1;
+    exit_watch.reset();
+    stderr_pipe.reset();
+    if (stopped) return;
+    log::error().info("[Ghostscript worker] ended ({}); starting another", describe_wait_status(*status));
+    schedule_restart();
   }
 
   void read_stderr() {
@@ -92,11 +109,8 @@ struct GhostscriptWorker::State : std::enable_shared_from_this<GhostscriptWorker
     restart_timer.cancel();
     exit_watch.reset();
     stderr_pipe.reset();
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      reap_process(pid);
-      pid = -1;
-    }
+    if (pid > 0 && !kill_and_reap(pid)) log::error().warn("[Ghostscript worker] pid {} did not end", pid);
+    pid = -1;
   }
 };
 

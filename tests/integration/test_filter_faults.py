@@ -23,6 +23,7 @@ FILTERS = {
     "silentfilter": "#!/bin/sh\ncat >/dev/null\nexit 0\n",
     "whoamifilter": "#!/bin/sh\ncat >/dev/null\necho \"uid=$(id -u) tmp=$TMPDIR ppd=$PPD type=$CONTENT_TYPE final=$FINAL_CONTENT_TYPE\"\n"
                     "echo \"INFO: title is $3\" >&2\necho \"PAGE: 1 1\" >&2\n",
+    "bigfilter": "#!/bin/sh\ncat >/dev/null\nhead -c 20000000 /dev/zero\n",
     "flakyfilter": "#!/bin/sh\ncat >/dev/null\nn=$(cat \"$(dirname \"$0\")/../flaky.count\" 2>/dev/null || echo 0)\n"
                    "echo $((n + 1)) > \"$(dirname \"$0\")/../flaky.count\"\n"
                    "[ \"$n\" -lt 1 ] && { echo 'ERROR: first try fails' >&2; exit 1; }\necho printed\n",
@@ -53,6 +54,12 @@ def setup(tmp_path_factory):
     queues["flaky"]["lines"] = ["ErrorPolicy retry-current-job"]
     queues["crashstop"] = {"driver": str(bin_dir / "crashfilter.ppd"), "lines": ["ErrorPolicy stop-printer"]}
     queues["pxl"] = {"driver": "quire/generic-pcl6"}
+    # A backend that goes away without reading: the relay's writes must fail, not kill us.
+    (bin_dir / "backend").mkdir(mode=0o755)
+    quitter = bin_dir / "backend" / "quitter"
+    quitter.write_text("#!/bin/sh\nexit 0\n")
+    quitter.chmod(0o755)
+    queues["quit"] = {"driver": str(bin_dir / "bigfilter.ppd"), "uri": "quitter:/nowhere"}
     state = tmp_path_factory.mktemp("faults") / "state"
     write_printers_conf(state, queues)
     (state / "cupsd.conf").write_text(f"LogLevel debug\nFilterTimeout 2\nServerBinPath {bin_dir}\n")
@@ -113,6 +120,14 @@ def test_a_filter_flooding_stderr_cannot_grow_the_daemon(setup, queue):
     # waits in its quarantine, so RSS says nothing there.)
     if "ASAN_OPTIONS" not in os.environ:
         assert daemon_rss_kb(daemon) - before < 6_000
+
+
+def test_a_backend_that_stops_reading_does_not_take_the_daemon_down(setup):
+    daemon, corpus, _ = setup
+    job = submit(daemon, "quit", corpus["text"])
+    wait_finished(daemon, job, "quit")
+    assert daemon.proc.poll() is None
+    still_prints(daemon, corpus)
 
 
 def test_exit_zero_without_output_is_an_error(setup):

@@ -89,10 +89,11 @@ def test_pdf_to_everywhere_passes_through_and_is_counted(daemon, corpus):
     assert details["job-impressions-completed"] == "10"
 
 
+@pytest.mark.parametrize("name", ["pdf", "ps_nodsc"])
 @pytest.mark.parametrize("queue", ["pxl", "pcl", "pdf", "ps"])
-def test_copies_ranges_and_number_up(daemon, corpus, queue):
-    # 10 pages, pages 2-7 (6 pages), 4-up: 2 sheets per copy, 2 collated copies = 4.
-    job, details, path, data = print_and_check(daemon, queue, corpus["pdf"], "page-ranges=2-7", "number-up=4",
+def test_copies_ranges_and_number_up(daemon, corpus, queue, name):
+    # Pages 2-7 (6 pages), 4-up: 2 sheets per copy, 2 collated copies = 4.
+    job, details, path, data = print_and_check(daemon, queue, corpus[name], "page-ranges=2-7", "number-up=4",
                                                "copies=2", "collate=true")
     assert pages_in(queue, path, data) == 4
     assert details["job-impressions-completed"] == "4"
