@@ -99,6 +99,8 @@ class Quired:
         while "quired: ready" not in lines:
             line = self.proc.stdout.readline()
             if not line:
+                self.proc.kill()
+                self.proc.wait()
                 raise RuntimeError(f"quired did not start: {lines}")
             lines.append(line.strip())
         ipp = next(l for l in lines if l.startswith("quired: listening on 127."))
@@ -161,16 +163,22 @@ SyncOnClose {"Yes" if sync else "No"}
         env = dict(os.environ, CUPS_SERVERROOT=str(etc))
         self.cupsd = subprocess.Popen([CUPSD, "-f", "-c", str(etc / "cupsd.conf"), "-s", str(etc / "cups-files.conf")],
                                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: subprocess.run(["lpstat", "-h", self.ipp_server, "-p", "bench"], capture_output=True,
-                                        env=dict(env, LANG="C")).returncode == 0, 30, "the private cupsd")
-        port_file = self.root / "lpd.port"
-        self.activator = subprocess.Popen(
-            [sys.executable, str(HERE / "socket_activate.py"), "--port-file", str(port_file), "--",
-             CUPS_LPD, "-n", "-h", self.ipp_server], env=env)
-        self.lpd_port = wait_for(lambda: port_file.exists() and int(port_file.read_text()), 10, "socket_activate.py")
+        self.activator = None
+        try:
+            wait_for(lambda: subprocess.run(["lpstat", "-h", self.ipp_server, "-p", "bench"], capture_output=True,
+                                            env=dict(env, LANG="C")).returncode == 0, 30, "the private cupsd")
+            port_file = self.root / "lpd.port"
+            self.activator = subprocess.Popen(
+                [sys.executable, str(HERE / "socket_activate.py"), "--port-file", str(port_file), "--",
+                 CUPS_LPD, "-n", "-h", self.ipp_server], env=env)
+            self.lpd_port = wait_for(lambda: port_file.exists() and int(port_file.read_text()), 10,
+                                     "socket_activate.py")
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self):
-        for proc in (self.activator, self.cupsd):
+        for proc in (p for p in (self.activator, self.cupsd) if p):
             proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(30)
@@ -217,7 +225,8 @@ def main():
     servers = []
     results = []
     try:
-        servers = [Quired(args.build, root), CupsLpd(root), CupsLpd(root, sync=True)]
+        for make in (lambda: Quired(args.build, root), lambda: CupsLpd(root), lambda: CupsLpd(root, sync=True)):
+            servers.append(make())  # one at a time, so that a failed start still stops the others
         for run in range(args.runs):
             for server in servers:
                 for clients, jobs in ((1, args.jobs), (8, args.concurrent_jobs)):

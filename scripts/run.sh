@@ -9,5 +9,6 @@ scripts/install-deps.sh run
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target quired
 echo "Print with:  CUPS_SERVER=localhost:631 lp -d demo /etc/hosts   (output lands in var/demo/output/)"
-exec build/bin/quired --state-dir var/demo --listen "${QUIRE_LISTEN:-localhost:631}" \
+echo "  or LPD:    rlpr -H localhost -P demo /etc/hosts"
+exec build/bin/quired --state-dir "$PWD/var/demo" --listen "${QUIRE_LISTEN:-localhost:631}" \
   --lpd-listen "${QUIRE_LPD_LISTEN:-localhost:515}" "$@"

@@ -49,6 +49,7 @@ std::vector<std::string> settings_needing_restart(const ServerConfig& before, co
     if (changed) names.emplace_back(name);
   };
   check(before.listen != after.listen, "Listen/Port");
+  check(before.lpd_listen != after.lpd_listen || before.lpd_timeout != after.lpd_timeout, "LPDListen/LPDTimeout");
   check(before.max_jobs != after.max_jobs, "MaxJobs");
   check(before.max_jobs_per_printer != after.max_jobs_per_printer, "MaxJobsPerPrinter");
   check(before.preserve_job_history != after.preserve_job_history, "PreserveJobHistory");

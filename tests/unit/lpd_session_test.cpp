@@ -274,6 +274,22 @@ TEST(LpdReceiveJob, SinkThatRefusesAPieceEndsTheJob) {
   EXPECT_FALSE(harness.service().uploads()[0]->finished);
 }
 
+TEST(LpdReceiveJob, ADocumentRefusedAfterCreateJobCancelsTheJob) {
+  LpdHarness harness;
+  harness.service().fail_writes_after(10);
+  LpdClient client = harness.connect();
+  client.send("\2demo\n");
+  ASSERT_EQ(client.read_ack(), kOk);
+  EXPECT_EQ(client.transfer_data_file("dfA016a", "short"), std::pair(kOk, kOk));
+  EXPECT_EQ(client.transfer_data_file("dfA016b", "much longer than ten bytes"), std::pair(kOk, kOk));
+  const std::string control = control_text("nora", {"fdfA016a", "fdfA016b"});
+  EXPECT_EQ(client.transfer_control_file("cfA016client", control), std::pair(kOk, kRejected));
+  auto cancels = harness.service().requests(IPP_OP_CANCEL_JOB);
+  ASSERT_EQ(cancels.size(), 1u);
+  EXPECT_EQ(cancels[0].find_integer("job-id", IPP_TAG_OPERATION), 100);
+  EXPECT_EQ(op_string(cancels[0], "requesting-user-name"), "nora");
+}
+
 TEST(LpdReceiveJob, BadSubcommandByteIsRefused) {
   LpdHarness harness;
   LpdClient client = harness.connect();
