@@ -6,10 +6,14 @@
 set -euo pipefail
 
 build_packages=(cmake ninja-build g++ pkg-config libboost-dev libcups2-dev libspdlog-dev libfmt-dev
-                libsqlite3-dev libusb-1.0-0-dev libpam0g-dev cups-client)
-test_packages=(libgtest-dev cups-ipp-utils cups-bsd cups ghostscript python3 python3-pytest python3-gi qpdf umockdev gir1.2-umockdev-1.0)
+                libsqlite3-dev libusb-1.0-0-dev libpam0g-dev cups-client libgs-dev)
+# What the filters run at print time: Ghostscript (every printer language), paps (text),
+# qpdf (page counts, page selection, PDF copies), cups-filters (images, CUPS drivers).
+filter_packages=(ghostscript paps qpdf cups-filters)
+test_packages=(libgtest-dev cups-ipp-utils cups-bsd cups cups-ppdc ghostscript python3 python3-pytest python3-gi qpdf
+               poppler-utils umockdev gir1.2-umockdev-1.0)
 
-packages=("${build_packages[@]}")
+packages=("${build_packages[@]}" "${filter_packages[@]}")
 [[ "${1:-run}" == "test" ]] && packages+=("${test_packages[@]}")
 
 missing=()

@@ -47,6 +47,9 @@ struct ServerConfig {
   std::uint64_t max_log_size = 1024 * 1024;  // MaxLogSize: error_log rolls to error_log.O past this (0: never)
   bool browsing = true;                   // Browsing: accepted, no DNS-SD yet
   std::string browse_local_protocols = "dnssd";  // BrowseLocalProtocols: accepted, inert
+  int filter_timeout = 300;               // FilterTimeout: seconds without output before a filter is killed
+  int job_retry_interval = 30;            // JobRetryInterval: seconds (ErrorPolicy retry-job)
+  int job_retry_limit = 5;                // JobRetryLimit: attempts (ErrorPolicy retry-*)
   std::vector<ConfigDiagnostic> warnings;
 };
 
@@ -62,6 +65,8 @@ struct PrinterConfig {
   // Who may print here (lpadmin -u allow:/deny:): user names, "@group"s. Empty allow = all.
   std::vector<std::string> users_allowed;  // AllowUser
   std::vector<std::string> users_denied;   // DenyUser
+  std::string driver;                     // Driver id (quire/drivers.hpp) or PPD path; "" = raw
+  std::string error_policy = "abort-job"; // ErrorPolicy: abort-job, retry-current-job, retry-job, stop-printer
 };
 
 std::expected<ServerConfig, ConfigDiagnostic> load_server_config(const std::filesystem::path& file);

@@ -26,6 +26,9 @@
 
 namespace quire {
 
+class FilterCatalog;
+struct JobRunResult;
+
 using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
 // Called on the scheduler strand once a change is durable (or failed).
 using Completion = std::move_only_function<void(std::expected<void, std::string>)>;
@@ -38,6 +41,7 @@ class Scheduler {
     ServerConfig server;
     std::filesystem::path state_dir;
     std::vector<std::filesystem::path> backend_dirs;  // searched in order for <scheme>
+    std::shared_ptr<const FilterCatalog> filters;     // types, conversions, filter dirs (null: all queues raw)
     const Clock* clock = nullptr;                      // null: the system clock
     std::vector<std::filesystem::path> discovery_dirs; // backends run for CUPS-Get-Devices
   };
@@ -125,7 +129,7 @@ class Scheduler {
   bool serves(const Printer& printer, const std::string& destination) const;
   Printer* printer_of(const Job& job);  // the printer printing (or to print) the job
   void start_job(Printer& printer, Job& job);
-  void on_job_exit(int job_id, int exit_code, std::string reason);
+  void on_job_exit(int job_id, JobRunResult result);
   void finish_job(Job& job, ipp_jstate_t state, std::string reason, Completion done = nullptr);
   void handle_status_line(int job_id, const std::string& line);
   void set_printer_state(Printer& printer, ipp_pstate_t state);

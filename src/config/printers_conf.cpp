@@ -48,6 +48,12 @@ std::optional<std::string> apply(PrinterConfig& p, const conf::Line& line) {
   else if (d == "MakeModel") p.description.make_and_model = v;
   else if (d == "UUID") p.description.uuid = v;
   else if (d == "StateMessage") p.state_message = v;
+  else if (d == "Driver" || d == "PPD") p.driver = v;
+  else if (d == "ErrorPolicy") {
+    if (v != "abort-job" && v != "retry-current-job" && v != "retry-job" && v != "stop-printer")
+      return "ErrorPolicy: expected abort-job, retry-current-job, retry-job or stop-printer, got \"" + v + "\"";
+    p.error_policy = v;
+  }
   else if (d == "Accepting") return set_bool(p.accepting);
   else if (d == "Shared") return set_bool(p.shared);
   else if (d == "Color") return set_bool(p.description.color);
@@ -115,6 +121,8 @@ std::expected<void, std::string> save_printers_conf(const std::filesystem::path&
     for (const auto& u : p.users_allowed) out << "AllowUser " << u << "\n";
     for (const auto& u : p.users_denied) out << "DenyUser " << u << "\n";
     if (d.job_priority_default != 50) out << "JobPriorityDefault " << d.job_priority_default << "\n";
+    if (!p.driver.empty()) out << "Driver " << p.driver << "\n";
+    if (p.error_policy != "abort-job") out << "ErrorPolicy " << p.error_policy << "\n";
     out << "State " << (p.enabled ? "Idle" : "Stopped") << "\n";
     if (!p.state_message.empty()) out << "StateMessage " << p.state_message << "\n";
     out << "Accepting " << yes_no(p.accepting) << "\n";

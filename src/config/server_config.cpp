@@ -134,6 +134,9 @@ const std::map<std::string, Setter, IgnoringCase>& directives() {
          c.browse_local_protocols = v;
          return std::nullopt;
        }},
+      {"FilterTimeout", integer(&ServerConfig::filter_timeout, 1)},
+      {"JobRetryInterval", integer(&ServerConfig::job_retry_interval, 0)},
+      {"JobRetryLimit", integer(&ServerConfig::job_retry_limit, 1)},
       {"LPDListen", [](ServerConfig& c, const std::string& v) -> std::optional<std::string> {
          if (v.empty()) return "LPDListen needs an address:port";
          c.lpd_listen.push_back(v);

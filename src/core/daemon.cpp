@@ -6,6 +6,8 @@
 #include "quire/admin_conf.hpp"
 #include "quire/authenticator.hpp"
 #include "quire/config.hpp"
+#include "quire/filter_catalog.hpp"
+#include "quire/ghostscript_worker.hpp"
 #include "quire/http_server.hpp"
 #include "quire/ipp_dispatcher.hpp"
 #include "quire/log.hpp"
@@ -17,8 +19,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -140,6 +145,22 @@ std::vector<fs::path> backend_dirs(const DaemonOptions& options, const ServerCon
   return dirs;
 }
 
+// Filters: ServerBinPath's first, then Quire's own, then CUPS's (run unchanged). Type
+// and conversion rules live in share/quire beside lib/quire; *.types and *.convs in
+// the state directory add to them.
+std::expected<std::shared_ptr<const FilterCatalog>, std::string> load_filters(const DaemonOptions& options,
+                                                                             const ServerConfig& config,
+                                                                             const fs::path& gs_worker_dir) {
+  FilterCatalog::Options o;
+  o.gs_worker_dir = gs_worker_dir;
+  for (const auto& extra : config.server_bin_extra) o.filter_dirs.emplace_back(fs::path(extra) / "filter");
+  o.filter_dirs.push_back(options.server_bin / "filter");
+  o.filter_dirs.emplace_back("/usr/lib/cups/filter");
+  o.data_dir = options.server_bin.parent_path().parent_path() / "share" / "quire";
+  o.local_dir = options.state_dir;
+  return FilterCatalog::load(o);
+}
+
 // The ports file is complete before "ready" is printed: tests read either. LPD
 // endpoints are marked "lpd" in both.
 void report_endpoints(const fs::path& state_dir, const std::vector<std::string>& endpoints,
@@ -210,12 +231,33 @@ int run_daemon(const DaemonOptions& options) {
     return 1;
   }
 
+  // A warm Ghostscript (quire-gsd) when it is built; quire-gs runs a fresh gs otherwise.
+  fs::path gs_worker_program = options.server_bin / "filter" / "quire-gsd";
+  fs::path gs_worker_dir;
+  if (::access(gs_worker_program.c_str(), X_OK) == 0) {
+    if (auto dir = GhostscriptWorker::create_directory()) gs_worker_dir = *dir;
+    else log::error().warn("No warm Ghostscript worker: {}", dir.error());
+  }
+  auto filters = load_filters(options, config, gs_worker_dir);
+  if (!filters) {
+    std::cerr << "quired: " << filters.error() << "\n";
+    std::error_code ignored;
+    if (!gs_worker_dir.empty()) fs::remove_all(gs_worker_dir, ignored);
+    return 1;
+  }
   boost::asio::io_context io;
+  std::optional<GhostscriptWorker> gs_worker;
+  if (!gs_worker_dir.empty()) {
+    gs_worker.emplace(io, gs_worker_program, gs_worker_dir);
+    gs_worker->start();
+  }
   // Discovery runs Quire's own backends only: some of CUPS's (snmp, dnssd) probe the
   // network, which a print server must not do behind an admin's back.
   auto dirs = backend_dirs(options, config);
   std::vector<fs::path> discovery(dirs.begin(), dirs.end() - 1);
-  Scheduler scheduler(io, **spool, {config, fs::absolute(options.state_dir), dirs, nullptr, discovery});
+  Scheduler scheduler(io, **spool,
+                      {.server = config, .state_dir = fs::absolute(options.state_dir), .backend_dirs = dirs,
+                       .filters = *filters, .discovery_dirs = discovery});
   scheduler.load(std::move(*printers), std::move(*jobs));
   auto access = std::make_shared<AccessControl>(config);
   auto certificates = LocalCertificates::create(options.state_dir / "run" / "certs", config.system_groups);
@@ -236,6 +278,7 @@ int run_daemon(const DaemonOptions& options) {
     log::error().info("Received signal {}, shutting down", signal);
     http.stop();
     lpd.stop();
+    if (gs_worker) gs_worker->stop();
     boost::asio::post(scheduler.strand(), [&] { scheduler.shutdown(); });
     watchdog.arm(kShutdownGrace);
   });

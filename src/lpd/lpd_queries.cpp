@@ -15,6 +15,7 @@ constexpr const char* kJobAttributes[] = {"job-id",         "job-name",  "docume
 
 IppMessage queue_request(ipp_op_t op, std::string_view queue) {
   IppMessage request = IppMessage::make_request(op);
+  request.add_standard_operation_attributes();
   request.add_string(IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", printer_uri(queue));
   return request;
 }

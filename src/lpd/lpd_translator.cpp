@@ -64,6 +64,7 @@ std::optional<std::string> mail_uri(const ControlFile& control) {
 // The operation attributes every job request starts with, up to the printer and user.
 IppMessage job_request(ipp_op_t op, const QueueInfo& queue, const ControlFile& control) {
   IppMessage request = IppMessage::make_request(op);
+  request.add_standard_operation_attributes();
   request.add_string(IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", printer_uri(queue.name));
   request.add_string(IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", truncated(control.user));
   return request;

@@ -2,6 +2,7 @@
 // reading its status lines and recording how it ended.
 #include "quire/scheduler.hpp"
 
+#include "pipeline/job_options.hpp"
 #include "quire/log.hpp"
 #include "quire/running_job.hpp"
 
@@ -21,19 +22,7 @@ std::string uri_scheme(std::string_view uri) {
   return colon == std::string_view::npos ? std::string() : std::string(uri.substr(0, colon));
 }
 
-std::string job_options(const Job& job) {
-  std::string out;
-  for (const char* name : {"media", "sides", "print-quality", "print-color-mode", "orientation-requested",
-                           "number-up", "page-ranges"}) {
-    ipp_attribute_t* a = job.attributes ? job.attributes.find(name) : nullptr;
-    if (!a) continue;
-    char value[256];
-    ippAttributeString(a, value, sizeof value);
-    if (!out.empty()) out += ' ';
-    out += std::string(name) + "=" + value;
-  }
-  return out;
-}
+std::string job_options(const Job& job) { return job.attributes ? job_options_string(job.attributes) : ""; }
 
 void remember_document_size(Job& job) {
   std::uint64_t bytes = 0;
@@ -96,6 +85,15 @@ void Scheduler::start_job(Printer& printer, Job& job) {
   spec.options = job_options(job);
   spec.documents = job.record.documents;
   spec.state_dir = options_.state_dir;
+  spec.printer_info = printer.config.description.info;
+  spec.printer_location = printer.config.description.location;
+  spec.driver = printer.config.driver;
+  spec.color = printer.config.description.color;
+  spec.catalog = options_.filters;
+  spec.error_policy = printer.config.error_policy;
+  spec.filter_timeout = std::chrono::seconds(options_.server.filter_timeout);
+  spec.retry_interval = std::chrono::seconds(options_.server.job_retry_interval);
+  spec.retry_limit = options_.server.job_retry_limit;
 
   job.record.state = IPP_JSTATE_PROCESSING;
   job.record.state_reasons = "job-printing";
@@ -107,17 +105,20 @@ void Scheduler::start_job(Printer& printer, Job& job) {
   int id = job.id();
   if (spec.backend.empty()) {
     log::error().error("[Printer {}] no backend for device URI scheme \"{}\"", printer.name(), uri_scheme(spec.device_uri));
-    return on_job_exit(id, kStop, "no backend for \"" + uri_scheme(spec.device_uri) + "\"");
+    return on_job_exit(id, {kStop, "no backend for \"" + uri_scheme(spec.device_uri) + "\""});
   }
   log::error().info("[Job {}] printing on {} via {}", id, printer.name(), spec.backend.string());
   job.running = RunningJob::start(strand_, std::move(spec),
                                   {[this, id](const std::string& line) { handle_status_line(id, line); },
-                                   [this, id](int code, std::string reason) { on_job_exit(id, code, std::move(reason)); }});
+                                   [this, id](JobRunResult result) { on_job_exit(id, std::move(result)); }});
 }
 
-void Scheduler::on_job_exit(int job_id, int exit_code, std::string reason) {
+void Scheduler::on_job_exit(int job_id, JobRunResult result) {
   Job* job = find_job(job_id);
   if (!job) return;
+  int exit_code = result.exit_code;
+  std::string reason = std::move(result.reason);
+  if (result.sheets > 0) job->record.sheets_completed = result.sheets;
   job->running.reset();
   Printer* printer = printer_of(*job);
   if (job->cancel_requested) return finish_job(*job, IPP_JSTATE_CANCELED, "job-canceled-by-user");
@@ -146,7 +147,8 @@ void Scheduler::on_job_exit(int job_id, int exit_code, std::string reason) {
     default:
       log::error().error("[Job {}] {}", job_id, reason);
       if (job->record.state_message.empty()) job->record.state_message = reason;  // keep the backend's own ERROR:
-      return finish_job(*job, IPP_JSTATE_ABORTED, "aborted-by-system");
+      return finish_job(*job, IPP_JSTATE_ABORTED,
+                        result.job_state_reason.empty() ? "aborted-by-system" : result.job_state_reason);
   }
   log::error().warn("[Job {}] {}", job_id, reason);
   if (printer) {
@@ -192,7 +194,13 @@ void Scheduler::handle_status_line(int job_id, const std::string& line) {
     // "PAGE: n copies" per page, or "PAGE: total n".
     int n = 0, copies = 1;
     if (std::sscanf(text.c_str(), "total %d", &n) == 1) job->record.impressions_completed = n;
-    else if (std::sscanf(text.c_str(), "%d %d", &n, &copies) >= 1) job->record.impressions_completed += std::max(1, copies);
+    else if (std::sscanf(text.c_str(), "%d %d", &n, &copies) >= 1) {
+      job->record.impressions_completed += std::max(1, copies);
+      // CUPS's page_log: one line per page the filters report.
+      auto attr = [&](const char* name) { return job->attributes ? job->attributes.find_string(name).value_or("") : ""; };
+      log::page(job->record.printer, job->record.user, job_id, std::to_string(n), std::max(1, copies),
+                attr("job-billing"), job->record.origin_host, job->record.name, attr("media"), attr("sides"));
+    }
   } else if (prefix == "STATE" && printer) {
     // "+reason", "-reason" or a whole new list.
     if (!text.empty() && (text[0] == '+' || text[0] == '-')) {

@@ -50,6 +50,7 @@ class Committer {
   void run();
   Batch take_batch();
   void flush(Batch& batch);
+  static void sync_documents_in_parallel(Batch& batch);
   void seal_documents(ChangeSet& set);
   void sync_sealed(Batch& batch);
   void apply_to_store(Batch& batch);

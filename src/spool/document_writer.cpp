@@ -68,12 +68,19 @@ std::expected<void, std::string> DocumentWriter::write(std::span<const std::byte
   return {};
 }
 
+int DocumentWriter::sync_data() {
+  if (fd_ < 0) return EBADF;
+  if (::fdatasync(fd_) != 0) return errno;
+  data_synced_ = true;
+  return 0;
+}
+
 std::expected<void, std::string> DocumentWriter::seal() {
   auto fail = [this](std::string what) {
     return std::unexpected(document_context(job_id_, number_) + ": " + what);
   };
   if (fd_ < 0) return fail("seal: document is not open (a write failed, or it was sealed)");
-  if (::fdatasync(fd_) != 0) return fail(errno_message("fdatasync", errno));
+  if (!data_synced_ && sync_data() != 0) return fail(errno_message("fdatasync", errno));
   if (::close(std::exchange(fd_, -1)) != 0) return fail(errno_message("close", errno));
   // Only the committer thread renames into final names, so checking first is not racy;
   // replacing a committed file would destroy it even if this commit then failed.

@@ -61,7 +61,7 @@ class SchedulerFixture : public ::testing::Test {
   void start(std::vector<PrinterConfig> printers, ServerConfig server = {}) {
     auto jobs = spool_->load_jobs();
     ASSERT_TRUE(jobs);
-    scheduler_ = std::make_unique<Scheduler>(io_, *spool_, Scheduler::Options{server, dir_, {dir_ / "backend"}, clock_});
+    scheduler_ = std::make_unique<Scheduler>(io_, *spool_, Scheduler::Options{.server = server, .state_dir = dir_, .backend_dirs = {dir_ / "backend"}, .clock = clock_});
     scheduler_->load(std::move(printers), std::move(*jobs));
     dispatcher_ = std::make_unique<IppDispatcher>(*scheduler_);
     scheduler_->start();
