@@ -214,6 +214,8 @@ void refuse(const OperationPtr& op, const AccessVerdict& verdict, const Operatio
                     op->user, ippOpString(entry.op));
   }
   op->response.set_status(IPP_STATUS_ERROR_NOT_AUTHORIZED);
+  op->response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message",
+                          fmt::format("{} must authenticate to do {}", op->user, ippOpString(entry.op)));
   auto done = std::move(op->done);
   op->done = nullptr;
   if (done) done(IppOutcome{std::move(op->response), nullptr, verdict.challenge});
