@@ -24,6 +24,10 @@
 #include <string>
 #include <vector>
 
+namespace boost::asio {
+class thread_pool;
+}
+
 namespace quire {
 
 class FilterCatalog;
@@ -44,6 +48,7 @@ class Scheduler {
     std::shared_ptr<const FilterCatalog> filters;     // types, conversions, filter dirs (null: all queues raw)
     const Clock* clock = nullptr;                      // null: the system clock
     std::vector<std::filesystem::path> discovery_dirs; // backends run for CUPS-Get-Devices
+    std::vector<std::filesystem::path> ppd_dirs = {"/usr/share/ppd"};  // PPD files lpinfo -m lists
   };
 
   Scheduler(boost::asio::io_context& io, Spool& spool, Options options);
@@ -122,6 +127,11 @@ class Scheduler {
   void release_due_holds();
   std::int64_t up_time() const;      // printer-up-time: the Unix time, as CUPS does
 
+  // One thread for the rare work that must block (asking a remote printer what it is,
+  // for lpadmin -m everywhere); results come back by posting to strand(). Started on
+  // first use; joined when the scheduler goes.
+  boost::asio::thread_pool& blocking_pool();
+
  private:
   void persist(Job& job, Completion done);
   void start_ready_jobs();
@@ -148,6 +158,7 @@ class Scheduler {
   boost::asio::steady_timer hold_timer_;
   void schedule_hold_check();
   void compute_hold_release(Job& job);
+  std::unique_ptr<boost::asio::thread_pool> blocking_pool_;  // last: joined first
 };
 
 }  // namespace quire

@@ -60,6 +60,7 @@ std::optional<std::string> apply(PrinterConfig& p, const conf::Line& line) {
   else if (d == "Duplex") return set_bool(p.description.duplex);
   else if (d == "DocumentFormats") p.description.document_formats = split_list(v);
   else if (d == "MediaDefault") p.description.media_default = v;
+  else if (d == "MediaSupported") p.description.media_supported = split_list(v);
   else if (d == "State") {
     if (v == "Idle") p.enabled = true;
     else if (v == "Stopped") p.enabled = false;
@@ -128,12 +129,15 @@ std::expected<void, std::string> save_printers_conf(const std::filesystem::path&
     out << "Accepting " << yes_no(p.accepting) << "\n";
     out << "Shared " << yes_no(p.shared) << "\n";
     out << "Color " << yes_no(d.color) << "\nDuplex " << yes_no(d.duplex) << "\n";
-    if (!d.document_formats.empty()) {
-      out << "DocumentFormats ";
-      for (std::size_t i = 0; i < d.document_formats.size(); ++i) out << (i ? "," : "") << d.document_formats[i];
+    auto list = [&out](const char* directive, const std::vector<std::string>& values) {
+      if (values.empty()) return;
+      out << directive << " ";
+      for (std::size_t i = 0; i < values.size(); ++i) out << (i ? "," : "") << values[i];
       out << "\n";
-    }
+    };
+    list("DocumentFormats", d.document_formats);
     out << "MediaDefault " << d.media_default << "\n";
+    list("MediaSupported", d.media_supported);
     out << "ConfigTime " << d.config_change_time << "\n";
     out << "</" << section << ">\n";
   }

@@ -32,7 +32,19 @@ void add_status_attributes(const Operation& op, const Printer& printer, IppMessa
     }
   } else {
     all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
+    all.add_string(IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-error-policy", printer.config.error_policy);
+    all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-error-policy-supported",
+                    {"abort-job", "retry-current-job", "retry-job", "stop-printer"});
   }
+  all.add_string(IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-op-policy", s.options().server.default_policy);
+  std::vector<std::string> policies;
+  for (const auto& policy : s.options().server.access.policies) policies.push_back(policy.name);
+  if (policies.empty()) policies.push_back(s.options().server.default_policy);
+  all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-op-policy-supported", policies);
+  if (!printer.config.users_allowed.empty())
+    all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "requesting-user-name-allowed", printer.config.users_allowed);
+  else if (!printer.config.users_denied.empty())
+    all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "requesting-user-name-denied", printer.config.users_denied);
 }
 
 const IppMessage& static_attributes(const Operation& op, Printer& printer) {

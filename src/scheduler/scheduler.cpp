@@ -7,6 +7,7 @@
 #include "quire/running_job.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <algorithm>
 #include <ctime>
@@ -23,6 +24,11 @@ Scheduler::Scheduler(boost::asio::io_context& io, Spool& spool, Options options)
       hold_timer_(strand_) {}
 
 Scheduler::~Scheduler() = default;
+
+boost::asio::thread_pool& Scheduler::blocking_pool() {
+  if (!blocking_pool_) blocking_pool_ = std::make_unique<boost::asio::thread_pool>(1);
+  return *blocking_pool_;
+}
 
 std::int64_t Scheduler::now() const { return clock_.now(); }
 // Like CUPS, printer-up-time is the Unix time: then every time-at-* attribute, which
