@@ -11,7 +11,10 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cups/cups.h>
 
+#include <strings.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 namespace quire {
 namespace {
@@ -51,6 +54,13 @@ bool wants_everywhere(const IppMessage& rq) {
          "everywhere";
 }
 
+// User lists are kept sorted, case-insensitively, as cupsd keeps them (lpstat -l shows them so).
+std::vector<std::string> sorted_names(ipp_attribute_t* attr) {
+  auto names = attribute_strings(attr);
+  std::ranges::sort(names, [](const std::string& a, const std::string& b) { return strcasecmp(a.c_str(), b.c_str()) < 0; });
+  return names;
+}
+
 bool is_error_policy(std::string_view v) {
   return v == "abort-job" || v == "retry-current-job" || v == "retry-job" || v == "stop-printer";
 }
@@ -71,6 +81,8 @@ std::optional<std::string> use_driver(const Operation& op, PrinterConfig& config
   config.driver = driver.id;
   d.document_formats = driver_capabilities(driver, *catalog, d.color, d.duplex).document_formats;
   if (!model_given) d.make_and_model = driver.make_and_model;
+  // A PPD's default page size is the queue's media-default (clients mark it from that).
+  if (!driver.media_default.empty() && !op.request.find("media-default", IPP_TAG_PRINTER)) d.media_default = driver.media_default;
   return std::nullopt;
 }
 
@@ -93,12 +105,12 @@ std::optional<std::string> apply_printer_attributes(const Operation& op, Printer
   }
   // lpadmin -u allow:alice,@staff / deny:bob; "all" and "none" as CUPS spells them.
   if (ipp_attribute_t* a = rq.find("requesting-user-name-allowed", IPP_TAG_PRINTER)) {
-    config.users_allowed = attribute_strings(a);
+    config.users_allowed = sorted_names(a);
     config.users_denied.clear();
     if (config.users_allowed == std::vector<std::string>{"all"}) config.users_allowed.clear();
   }
   if (ipp_attribute_t* a = rq.find("requesting-user-name-denied", IPP_TAG_PRINTER)) {
-    config.users_denied = attribute_strings(a);
+    config.users_denied = sorted_names(a);
     config.users_allowed.clear();
     if (config.users_denied == std::vector<std::string>{"none"}) config.users_denied.clear();
   }

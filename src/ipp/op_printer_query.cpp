@@ -30,6 +30,7 @@ void add_status_attributes(const Operation& op, const Printer& printer, IppMessa
       all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "member-names", printer.config.members);
       all.add_strings(IPP_TAG_PRINTER, IPP_TAG_URI, "member-uris", uris);
     }
+    all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", "file:///dev/null");  // what cupsd reports for a class
   } else {
     all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
     all.add_string(IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-error-policy", printer.config.error_policy);
