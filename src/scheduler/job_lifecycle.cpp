@@ -253,9 +253,11 @@ void Scheduler::trim_history() {
     it = jobs_.erase(it);
     --finished;
   }
-  if (!server.preserve_job_files) {
+  if (server.preserve_job_files != ServerConfig::kForever) {
+    const std::int64_t kept_since = now() - server.preserve_job_files;
     for (auto& [id, job] : jobs_) {
       if (!job.is_finished() || job.record.documents.empty() || job.running) continue;
+      if (job.record.completed > kept_since) continue;  // PreserveJobFiles: not yet
       // The job keeps its size (job-k-octets) in its attributes once the files go.
       remember_document_size(job);
       SpoolChange keep;

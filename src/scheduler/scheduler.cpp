@@ -78,6 +78,7 @@ void Scheduler::schedule_hold_check() {
   hold_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || stopping_) return;
     release_due_holds();
+    trim_history();  // documents past PreserveJobFiles
     schedule_hold_check();
   });
 }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import wait_until
 from cups_reference import cups_reference, masked  # noqa: F401  (fixture)
 
 PXLMONO = "/usr/share/ppd/cupsfilters/pxlmono.ppd"
@@ -128,3 +129,21 @@ def test_lpoptions_shows_the_queue_description_cupsd_shows(daemon, cups_referenc
         return {k: found.get(k) for k in wanted}
 
     assert options(daemon.env()) == options(cups_reference.env())
+
+
+def test_a_finished_job_restarts_as_on_cupsd(daemon, cups_reference):
+    # (file:///dev/null: cupsd 2.4 cannot run a bare /dev/null as a backend, the job stops.)
+    # Both keep a finished job's files for a day by default (PreserveJobFiles 86400), so
+    # lp -H restart prints it again.
+    def restart(env):
+        daemon.run("lpadmin", "-p", "again", "-E", "-v", "file:///dev/null", "-m", "raw", env=env)
+        jid = re.search(r"again-(\d+)", daemon.run("lp", "-d", "again", "/etc/hosts", env=env).stdout).group(1)
+
+        def completed():
+            return f"again-{jid} " in daemon.run("lpstat", "-W", "completed", "-o", "again", env=env).stdout
+        wait_until(completed, 60, "the job completed")
+        r = daemon.run("lp", "-i", f"again-{jid}", "-H", "restart", env=env, check=False)
+        wait_until(completed, 60, "the restarted job completed again")
+        return r.returncode, masked(r.stdout + r.stderr)
+
+    assert restart(daemon.env()) == restart(cups_reference.env()) == (0, "")
