@@ -190,7 +190,6 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
         return log::error().debug("[Job {}] {}: {}", spec.job_id, p.name, line);
       if (line.starts_with("ERROR:") && p.role == Role::kFilter) last_error[p.name] = line.substr(6);
     }
-    if (line.starts_with("ATTR:")) return log::error().debug("[Job {}] {}: {}", spec.job_id, p.name, line);
     if (callbacks.on_status_line) callbacks.on_status_line(line);
   }
   std::map<std::string, std::string> last_error;
