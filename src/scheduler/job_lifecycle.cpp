@@ -139,7 +139,8 @@ void Scheduler::on_job_exit(int job_id, JobRunResult result) {
       job->record.state_reasons = "none";
       if (printer) {
         printer->config.enabled = false;
-        printer->message = reason;
+        // As CUPS: the backend's last ERROR: line says what is wrong with the queue.
+        printer->message = job->record.state_message.empty() ? reason : job->record.state_message;
         if (std::find(printer->reasons.begin(), printer->reasons.end(), "paused") == printer->reasons.end())
           printer->reasons.push_back("paused");
       }
