@@ -9,7 +9,7 @@ taken the N-th job whole (the backend half-closed and the sink closed: CUPS's an
 Quire's socket backends both wait for that, waiteof). Runs alternate between the
 servers; the table gives medians.
 
-    bench/backend_jobs_bench.py [--build DIR] [--jobs N] [--connections C] [--runs R] [--json FILE]
+    bench/backend_jobs_bench.py [--build DIR] [--jobs N] [--connections 1,8] [--runs R] [--json FILE]
 
 Run as root (cupsd wants it). Only loopback addresses; nothing outlives the run.
 """
@@ -134,10 +134,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", type=Path, default=HERE.parent / "build")
     parser.add_argument("--jobs", type=int, default=300)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", default="1,8", help="comma-separated client counts")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    counts = [int(c) for c in args.connections.split(",")]
     root = Path(tempfile.mkdtemp(prefix="quire-backend-bench-"))
     root.chmod(0o755)
     sinks, servers, results = [], [], []
@@ -147,11 +148,12 @@ def main():
             sinks.append(sink)
             servers.append((make(sink), sink))
         for run in range(args.runs):
-            for server, sink in servers:
-                figures = measure(args.build, server, sink, args.jobs, args.connections)
-                figures["run"] = run + 1
-                results.append(figures)
-                print(json.dumps(figures), file=sys.stderr)
+            for connections in counts:
+                for server, sink in servers:
+                    figures = measure(args.build, server, sink, args.jobs, connections)
+                    figures["run"] = run + 1
+                    results.append(figures)
+                    print(json.dumps(figures), file=sys.stderr)
     finally:
         for server, _ in servers:
             server.stop()
@@ -159,15 +161,16 @@ def main():
             sink.close()
         shutil.rmtree(root, ignore_errors=True)
     uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-    print(f"{os.cpu_count()} cores, {platform.platform()}; {args.jobs} jobs of 1 KiB per run over "
-          f"{args.connections} connections; median of {args.runs} runs; after the run: {uptime}\n")
-    print("| server | jobs/s (median) | runs | all delivered |")
-    print("|---|---|---|---|")
-    for name in dict.fromkeys(r["server"] for r in results):
-        mine = [r for r in results if r["server"] == name]
-        rates = ", ".join(f"{r['jobs_per_second']:.0f}" for r in mine)
-        print(f"| {name} | {statistics.median(r['jobs_per_second'] for r in mine):.0f} | {rates} | "
-              f"{'yes' if all(r['complete'] for r in mine) else 'NO'} |")
+    print(f"{os.cpu_count()} cores, {platform.platform()}; {args.jobs} jobs of 1 KiB per run; "
+          f"median of {args.runs} runs; after the run: {uptime}\n")
+    print("| connections | server | jobs/s (median) | runs | all delivered |")
+    print("|---|---|---|---|---|")
+    for connections in counts:
+        for name in dict.fromkeys(r["server"] for r in results):
+            mine = [r for r in results if r["server"] == name and r["connections"] == connections]
+            rates = ", ".join(f"{r['jobs_per_second']:.0f}" for r in mine)
+            print(f"| {connections} | {name} | {statistics.median(r['jobs_per_second'] for r in mine):.0f} | {rates} | "
+                  f"{'yes' if all(r['complete'] for r in mine) else 'NO'} |")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 
