@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -30,6 +29,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from lpd_bench import Quired  # noqa: E402
 
 
 class Sink:
@@ -66,32 +67,10 @@ class Sink:
         self.server.close()
 
 
-class Quired:
-    name = "quired"
-
-    def __init__(self, build, root, sink_port):
-        self.state = root / "quired"
-        self.state.mkdir()
-        (self.state / "cupsd.conf").write_text("LogLevel warn\n")
-        (self.state / "printers.conf").write_text(
-            f"<DefaultPrinter sink>\nDeviceURI socket://127.0.0.1:{sink_port}\nState Idle\nAccepting Yes\n"
-            "DocumentFormats application/octet-stream,text/plain\n</DefaultPrinter>\n")
-        self.proc = subprocess.Popen([str(build / "bin" / "quired"), "--state-dir", str(self.state), "--listen",
-                                      "127.0.0.1:0", "--lpd-listen", "127.0.0.1:0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        lines = []
-        while "quired: ready" not in lines:
-            line = self.proc.stdout.readline()
-            if not line:
-                self.proc.kill()
-                self.proc.wait()
-                raise RuntimeError(f"quired did not start: {lines}")
-            lines.append(line.strip())
-        self.server = next(l for l in lines if l.startswith("quired: listening on 127.")).rsplit(" ", 1)[1]
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(30)
+def start_quired(build, root, sink_port):
+    return Quired(build, root, cupsd_conf="LogLevel warn\n", printers_conf=(
+        f"<DefaultPrinter sink>\nDeviceURI socket://127.0.0.1:{sink_port}\nState Idle\nAccepting Yes\n"
+        "DocumentFormats application/octet-stream,text/plain\n</DefaultPrinter>\n"))
 
 
 class Cupsd:
@@ -102,8 +81,8 @@ class Cupsd:
         out = subprocess.run([str(HERE / "cupsd.sh"), "start", str(self.dir)], capture_output=True, text=True)
         if out.returncode != 0:
             raise RuntimeError(out.stderr)
-        self.server = f"127.0.0.1:{out.stdout.split()[0]}"
-        r = subprocess.run(["lpadmin", "-h", self.server, "-p", "sink", "-E", "-v", f"socket://127.0.0.1:{sink_port}",
+        self.ipp_server = f"127.0.0.1:{out.stdout.split()[0]}"
+        r = subprocess.run(["lpadmin", "-h", self.ipp_server, "-p", "sink", "-E", "-v", f"socket://127.0.0.1:{sink_port}",
                             "-m", "raw"], capture_output=True, text=True)
         if r.returncode != 0:
             self.stop()
@@ -116,7 +95,7 @@ class Cupsd:
 def measure(build, server, sink, jobs, connections):
     start_count = sink.done
     began = time.monotonic()
-    r = subprocess.run([str(build / "bin" / "ipp_load"), "--uri", f"ipp://{server.server}/printers/sink",
+    r = subprocess.run([str(build / "bin" / "ipp_load"), "--uri", f"ipp://{server.ipp_server}/printers/sink",
                         "--op", "print-job", "--requests", str(jobs), "--connections", str(connections),
                         "--doc-size", "1024"], capture_output=True, text=True)
     submitted = time.monotonic() - began
@@ -143,7 +122,7 @@ def main():
     root.chmod(0o755)
     sinks, servers, results = [], [], []
     try:
-        for make in (lambda s: Quired(args.build, root, s.port), lambda s: Cupsd(root, s.port)):
+        for make in (lambda s: start_quired(args.build, root, s.port), lambda s: Cupsd(root, s.port)):
             sink = Sink()
             sinks.append(sink)
             servers.append((make(sink), sink))

@@ -35,6 +35,16 @@ const Allowed* find_allowed(std::string_view name) {
   return nullptr;
 }
 
+ipp_tag_t value_tag(Kind kind) {
+  switch (kind) {
+    case Kind::kKeyword: return IPP_TAG_KEYWORD;
+    case Kind::kName: return IPP_TAG_NAME;
+    case Kind::kText: return IPP_TAG_TEXT;
+    case Kind::kOctets: return IPP_TAG_STRING;
+    default: return IPP_TAG_INTEGER;
+  }
+}
+
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 // One `name=value` of CUPS's option syntax: a value quoted with ' or " as a whole
@@ -129,27 +139,15 @@ std::optional<std::string> set_attribute(const Allowed& allowed, const std::vect
   ipp_t* ipp = attributes.get();
   if (ipp_attribute_t* old = attributes.find(allowed.name)) ippDeleteAttribute(ipp, old);
   std::string name(allowed.name);
-  switch (allowed.kind) {
-    case Kind::kLevel:
-    case Kind::kBound:
-      attributes.add_integers(IPP_TAG_PRINTER, IPP_TAG_INTEGER, name, numbers);
-      break;
-    case Kind::kKeyword:
-      attributes.add_strings(IPP_TAG_PRINTER, IPP_TAG_KEYWORD, name, strings);
-      break;
-    case Kind::kName:
-      attributes.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, name, strings);
-      break;
-    case Kind::kText:
-      attributes.add_strings(IPP_TAG_PRINTER, IPP_TAG_TEXT, name, strings);
-      break;
-    case Kind::kOctets: {
-      ipp_attribute_t* a = nullptr;
-      for (const auto& s : strings) {
-        if (!a) a = ippAddOctetString(ipp, IPP_TAG_PRINTER, name.c_str(), s.data(), static_cast<int>(s.size()));
-        else ippSetOctetString(ipp, &a, ippGetCount(a), s.data(), static_cast<int>(s.size()));
-      }
-      break;
+  if (!numbers.empty()) {
+    attributes.add_integers(IPP_TAG_PRINTER, IPP_TAG_INTEGER, name, numbers);
+  } else if (allowed.kind != Kind::kOctets) {
+    attributes.add_strings(IPP_TAG_PRINTER, value_tag(allowed.kind), name, strings);
+  } else {
+    ipp_attribute_t* a = nullptr;
+    for (const auto& s : strings) {
+      if (!a) a = ippAddOctetString(ipp, IPP_TAG_PRINTER, name.c_str(), s.data(), static_cast<int>(s.size()));
+      else ippSetOctetString(ipp, &a, ippGetCount(a), s.data(), static_cast<int>(s.size()));
     }
   }
   return std::nullopt;
