@@ -39,7 +39,9 @@ std::string literal_base(std::string_view pattern) {
   auto var = pattern.find("${");
   auto slash = pattern.substr(0, var).rfind('/');
   if (slash == std::string_view::npos || slash == 0) return {};
-  return std::string(pattern.substr(0, slash));
+  std::string base = std::filesystem::path(pattern.substr(0, slash)).lexically_normal().string();
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  return base == "/" ? std::string() : base;
 }
 
 // Length of the valid UTF-8 sequence at s[i], or 0.
@@ -76,6 +78,7 @@ std::expected<void, std::string> drop_privileges(const PdfAccount& account) {
 std::expected<void, std::string> prepare_as_root(const std::string& base, const std::string& directory,
                                                  const PdfAccount& account) {
   if (base.empty()) return {};
+  if (!directory.starts_with(base + "/")) return std::unexpected(directory + " is not below " + base);
   std::error_code ec;
   ::umask(022);
   std::filesystem::create_directories(base, ec);
