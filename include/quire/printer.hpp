@@ -25,8 +25,8 @@ struct Printer {
   int current_job = 0;                      // job id being processed, 0 if none
   bool holding_new_jobs = false;            // Hold-New-Jobs (cupsdisable --hold)
   // What filters and backends reported on ATTR: lines (marker-*, printer-alert*,
-  // printer-supply*; quire/device_attributes.hpp), all IPP_TAG_PRINTER. Not persisted:
-  // the next job's backend reports afresh, as in CUPS.
+  // printer-supply*; quire/device_attributes.hpp), all IPP_TAG_PRINTER. Not persisted
+  // (CUPS keeps them in printers.conf): after a restart the next job reports afresh.
   IppMessage device_attributes;
   std::int64_t marker_change_time = 0;      // when a marker-* attribute last changed
 
