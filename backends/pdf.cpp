@@ -5,6 +5,7 @@
 // Ghostscript, so the backend also serves PostScript queues and CUPS. Anything else is
 // refused: a file that is not a PDF is never left behind. Exit codes: docs/backends.md.
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,11 +35,24 @@ Format format_of(std::string_view head) {
   return Format::kOther;
 }
 
+// Waits until `fd` is ready for `events` or SIGTERM arrives (false). Polling the
+// cancel pipe closes the window in which a signal lands just before a blocking call.
+bool wait_ready(int fd, short events) {
+  for (;;) {
+    pollfd fds[2] = {{fd, events, 0}, {qb::cancel_fd(), POLLIN, 0}};
+    int n = ::poll(fds, 2, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 || qb::cancel_requested()) return false;
+    if (fds[0].revents) return true;
+  }
+}
+
 // Reads into `buf` until it holds `want` bytes or the input ends. -1: error or SIGTERM.
 ssize_t read_some(int fd, std::vector<char>& buf, std::size_t want) {
   std::size_t have = buf.size();
   buf.resize(want);
   while (have < want) {
+    if (!wait_ready(fd, POLLIN)) return -1;
     ssize_t n = ::read(fd, buf.data() + have, want - have);
     if (n == 0) break;
     if (n < 0 && errno == EINTR && !qb::cancel_requested()) continue;
@@ -51,6 +65,7 @@ ssize_t read_some(int fd, std::vector<char>& buf, std::size_t want) {
 
 bool write_all(int fd, const char* data, std::size_t n) {
   while (n > 0) {
+    if (!wait_ready(fd, POLLOUT)) return false;
     ssize_t w = ::write(fd, data, n);
     if (w < 0 && errno == EINTR && !qb::cancel_requested()) continue;
     if (w <= 0) return false;
