@@ -143,6 +143,25 @@ Outcome convert_postscript(const std::vector<char>& head, int in, int out) {
   return Outcome::kDone;
 }
 
+// The user's directory and a new file in it; from here on the process runs as the user.
+struct Destination {
+  qb::UniqueFd dir;
+  qb::CreatedFile file;
+  std::string path;
+};
+
+std::expected<Destination, std::string> open_destination(const std::string& pattern, const qb::JobArgs& args) {
+  auto account = qb::find_account(args.user);
+  auto directory = qb::expand_directory(pattern, account);
+  if (!directory) return std::unexpected("No PDF directory for " + args.user + ": " + directory.error());
+  auto dir = qb::open_user_directory(pattern, *directory, account);
+  if (!dir) return std::unexpected("PDF directory: " + dir.error());
+  auto file = qb::create_unique_file(dir->get(), args.title, args.job_id);
+  if (!file) return std::unexpected(*directory + ": " + file.error());
+  std::string path = *directory + "/" + file->name;
+  return Destination{std::move(*dir), std::move(*file), std::move(path)};
+}
+
 ExitCode print(const qb::JobArgs& args) {
   const char* root = std::getenv("CUPS_SERVERROOT");
   auto config = qb::load_pdf_config(root && *root ? root : "/etc/cups");
@@ -162,26 +181,20 @@ ExitCode print(const qb::JobArgs& args) {
                      "that makes PDF (Driver quire/generic-pdf) and do not print raw.");
     return ExitCode::kFailed;
   }
-  auto account = qb::find_account(args.user);
-  auto directory = qb::expand_directory(config->directory, account);
-  if (!directory) return qb::report_error("No PDF directory for " + args.user + ": " + directory.error()), ExitCode::kFailed;
-  auto dir = qb::open_user_directory(config->directory, *directory, account);
-  if (!dir) return qb::report_error("PDF directory: " + dir.error()), ExitCode::kFailed;
-  auto file = qb::create_unique_file(dir->get(), args.title, args.job_id);
-  if (!file) return qb::report_error(*directory + ": " + file.error()), ExitCode::kFailed;
-  std::string path = *directory + "/" + file->name;
-  qb::report_info("Writing " + path);
-  Outcome outcome = format == Format::kPdf ? write_pdf(head, input->get(), file->fd.get())
-                                           : convert_postscript(head, input->get(), file->fd.get());
-  if (outcome == Outcome::kDone && ::fsync(file->fd.get()) != 0) {
-    qb::report_errno("Unable to write " + path, errno);
+  auto out = open_destination(config->directory, args);
+  if (!out) return qb::report_error(out.error()), ExitCode::kFailed;
+  qb::report_info("Writing " + out->path);
+  Outcome outcome = format == Format::kPdf ? write_pdf(head, input->get(), out->file.fd.get())
+                                           : convert_postscript(head, input->get(), out->file.fd.get());
+  if (outcome == Outcome::kDone && ::fsync(out->file.fd.get()) != 0) {
+    qb::report_errno("Unable to write " + out->path, errno);
     outcome = Outcome::kFailed;
   }
   if (outcome != Outcome::kDone) {
-    ::unlinkat(dir->get(), file->name.c_str(), 0);  // no half-written PDF stays behind
+    ::unlinkat(out->dir.get(), out->file.name.c_str(), 0);  // no half-written PDF stays behind
     return outcome == Outcome::kCanceled ? ExitCode::kOk : ExitCode::kFailed;
   }
-  qb::report_info("Saved " + path);
+  qb::report_info("Saved " + out->path);
   return ExitCode::kOk;
 }
 
