@@ -83,15 +83,18 @@ def queued_job_count(server):
 
 
 class Quired:
+    """quired in ROOT/quired on loopback ports 0; by default with a stopped queue "bench"
+    that takes jobs without printing them (bench/backend_jobs_bench.py passes its own)."""
     name = "quired"
 
-    def __init__(self, build, root):
+    def __init__(self, build, root,
+                 cupsd_conf="LogLevel warn\nMaxJobs 0\nPreserveJobFiles No\n",
+                 printers_conf="<DefaultPrinter bench>\nDeviceURI file:///dev/null\nState Stopped\nAccepting Yes\n"
+                               "DocumentFormats application/octet-stream,text/plain\n</DefaultPrinter>\n"):
         self.state = root / "quired"
         self.state.mkdir()
-        (self.state / "cupsd.conf").write_text("LogLevel warn\nMaxJobs 0\nPreserveJobFiles No\n")
-        (self.state / "printers.conf").write_text(
-            "<DefaultPrinter bench>\nDeviceURI file:///dev/null\nState Stopped\nAccepting Yes\n"
-            "DocumentFormats application/octet-stream,text/plain\n</DefaultPrinter>\n")
+        (self.state / "cupsd.conf").write_text(cupsd_conf)
+        (self.state / "printers.conf").write_text(printers_conf)
         self.proc = subprocess.Popen([str(build / "bin" / "quired"), "--state-dir", str(self.state), "--listen",
                                       "127.0.0.1:0", "--lpd-listen", "127.0.0.1:0"],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

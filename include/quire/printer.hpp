@@ -24,6 +24,11 @@ struct Printer {
   std::int64_t state_change_time = 0;
   int current_job = 0;                      // job id being processed, 0 if none
   bool holding_new_jobs = false;            // Hold-New-Jobs (cupsdisable --hold)
+  // What filters and backends reported on ATTR: lines (marker-*, printer-alert*,
+  // printer-supply*; quire/device_attributes.hpp), all IPP_TAG_PRINTER. Not persisted
+  // (CUPS keeps them in printers.conf): after a restart the next job reports afresh.
+  IppMessage device_attributes;
+  std::int64_t marker_change_time = 0;      // when a marker-* attribute last changed
 
   // Static attributes encoded per host name the printer was reached by; rebuilt
   // when the configuration changes (cleared).

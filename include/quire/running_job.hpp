@@ -14,7 +14,11 @@
 //    │                                          stop-printer
 //    ├─ no output (nor status lines) for filter_timeout ► the group is killed; a failure
 //    ├─ filters exit 0 with no output ────────► a failure ("produced no output")
-//    └─ backend fails ────────────────────────► its CUPS exit code, as before
+//    ├─ backend exits FAILED or crashes ─────► the error policy, as for a filter
+//    ├─ backend exits RETRY / RETRY_CURRENT ──► the document again after
+//    │                                          retry_interval / at once, at most
+//    │                                          retry_limit attempts, then aborted
+//    └─ backend exits HOLD, STOP, CANCEL, … ──► its CUPS exit code, for the scheduler
 // The relay lets the pipeline see the chain's output: whether there was any, and
 // whether it stalled while the backend was ready for more (a hung filter), without
 // blaming a filter for a slow printer.

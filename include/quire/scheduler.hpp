@@ -142,6 +142,7 @@ class Scheduler {
   void on_job_exit(int job_id, JobRunResult result);
   void finish_job(Job& job, ipp_jstate_t state, std::string reason, Completion done = nullptr);
   void handle_status_line(int job_id, const std::string& line);
+  void apply_device_attributes(Printer& printer, int job_id, const std::string& text);
   void set_printer_state(Printer& printer, ipp_pstate_t state);
   void trim_history();
   std::expected<void, std::string> save_printers();

@@ -23,6 +23,10 @@ void add_status_attributes(const Operation& op, const Printer& printer, IppMessa
   all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-state-change-time", static_cast<int>(printer.state_change_time));
   ippAddDate(all.get(), IPP_TAG_PRINTER, "printer-state-change-date-time",
              ippTimeToDate(static_cast<time_t>(printer.state_change_time)));
+  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "marker-change-time", static_cast<int>(printer.marker_change_time));
+  for (ipp_attribute_t* a = ippFirstAttribute(printer.device_attributes.get()); a;
+       a = ippNextAttribute(printer.device_attributes.get()))
+    all.copy_attribute(a, IPP_TAG_PRINTER);
   if (printer.config.description.is_class) {
     std::vector<std::string> uris;
     for (const auto& member : printer.config.members) uris.push_back("ipp://" + op.host() + "/printers/" + member);

@@ -39,7 +39,7 @@ using Descriptor = asio::posix::stream_descriptor;
 constexpr std::size_t kMaxStderrLine = 4096;       // longer lines are cut
 constexpr int kMaxForwardedLines = 20000;          // per document; a flood is dropped
 constexpr auto kCancelGrace = std::chrono::seconds(5);
-constexpr int kBackendFailed = 1, kBackendStop = 4, kBackendCancel = 5;
+constexpr int kBackendFailed = 1, kBackendStop = 4, kBackendCancel = 5, kBackendRetry = 6, kBackendRetryCurrent = 7;
 
 enum class Role { kFilter, kBackend, kCounter };
 
@@ -190,7 +190,6 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
         return log::error().debug("[Job {}] {}: {}", spec.job_id, p.name, line);
       if (line.starts_with("ERROR:") && p.role == Role::kFilter) last_error[p.name] = line.substr(6);
     }
-    if (line.starts_with("ATTR:")) return log::error().debug("[Job {}] {}: {}", spec.job_id, p.name, line);
     if (callbacks.on_status_line) callbacks.on_status_line(line);
   }
   std::map<std::string, std::string> last_error;
@@ -347,29 +346,52 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
     for (auto& p : processes) {
       if (p->role != Role::kBackend) continue;
       if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0) break;
-      int code = WIFEXITED(p->status) ? WEXITSTATUS(p->status) : -1;
-      return report({code, "backend " + spec.backend.filename().string() + " failed: " + describe_wait_status(p->status)});
+      return on_backend_failure(*p);
     }
     ++document;
     attempt = 0;
     run_document();
   }
 
+  // The backend's exit code (CUPS's): FAILED (or a crash) goes to the printer's error
+  // policy, RETRY runs the document again after retry_interval and RETRY_CURRENT at
+  // once (both at most retry_limit times, then the job is aborted); the others
+  // (HOLD, STOP, CANCEL, AUTH_REQUIRED) are the scheduler's to apply.
+  void on_backend_failure(const Process& p) {
+    int code = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
+    std::string why = "backend " + spec.backend.filename().string() + " failed: " + describe_wait_status(p.status);
+    if (code == kBackendFailed || code == -1) {
+      failure = why;
+      return apply_error_policy();
+    }
+    if (code != kBackendRetry && code != kBackendRetryCurrent) return report({code, why});
+    log::error().warn("[Job {}] {}", spec.job_id, why);
+    if (!schedule_retry(code == kBackendRetry ? spec.retry_interval : std::chrono::seconds(0)))
+      report({kBackendFailed, why + "; gave up after " + std::to_string(attempt + 1) + " attempts"});
+  }
+
   void apply_error_policy() {
     const std::string& policy = spec.error_policy;
     log::error().error("[Job {}] {}", spec.job_id, failure);
-    bool retry = (policy == "retry-current-job" || policy == "retry-job") && attempt + 1 < spec.retry_limit;
-    if (retry) {
-      ++attempt;
-      auto delay = policy == "retry-job" ? spec.retry_interval : std::chrono::seconds(0);
-      log::error().warn("[Job {}] retrying ({} of {}) in {} s", spec.job_id, attempt, spec.retry_limit - 1, delay.count());
-      retry_timer.expires_after(delay);
-      retry_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (!ec && !self->reported) self->run_document();
-      });
+    if ((policy == "retry-current-job" || policy == "retry-job") &&
+        schedule_retry(policy == "retry-job" ? spec.retry_interval : std::chrono::seconds(0)))
       return;
-    }
     report({policy == "stop-printer" ? kBackendStop : kBackendFailed, failure});
+  }
+
+  // Runs the document again after `delay`; false once retry_limit attempts were made.
+  bool schedule_retry(std::chrono::seconds delay) {
+    if (attempt + 1 >= spec.retry_limit) return false;
+    ++attempt;
+    log::error().warn("[Job {}] retrying ({} of {}) in {} s", spec.job_id, attempt, spec.retry_limit - 1, delay.count());
+    if (callbacks.on_status_line)
+      callbacks.on_status_line("INFO: Retrying the job in " + std::to_string(delay.count()) + " s (attempt " +
+                               std::to_string(attempt + 1) + " of " + std::to_string(spec.retry_limit) + ")");
+    retry_timer.expires_after(delay);
+    retry_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec && !self->reported) self->run_document();
+    });
+    return true;
   }
 
   // ---- The relay: last filter's output → backend's input ----

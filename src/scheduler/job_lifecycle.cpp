@@ -2,6 +2,7 @@
 // reading its status lines and recording how it ended.
 #include "quire/scheduler.hpp"
 
+#include "quire/device_attributes.hpp"
 #include "quire/log.hpp"
 #include "quire/running_job.hpp"
 
@@ -138,7 +139,8 @@ void Scheduler::on_job_exit(int job_id, JobRunResult result) {
       job->record.state_reasons = "none";
       if (printer) {
         printer->config.enabled = false;
-        printer->message = reason;
+        // As CUPS: the backend's last ERROR: line says what is wrong with the queue.
+        printer->message = job->record.state_message.empty() ? reason : job->record.state_message;
         if (std::find(printer->reasons.begin(), printer->reasons.end(), "paused") == printer->reasons.end())
           printer->reasons.push_back("paused");
       }
@@ -217,6 +219,8 @@ void Scheduler::handle_status_line(int job_id, const std::string& line) {
     printer->attribute_cache.clear();
   } else if (prefix == "INFO" && printer) {
     printer->message = text;
+  } else if (prefix == "ATTR" && printer) {
+    apply_device_attributes(*printer, job_id, text);
   } else if (prefix == "ERROR") {
     job->record.state_message = text;
     log::error().error("[Job {}] {}", job_id, text);
@@ -225,6 +229,16 @@ void Scheduler::handle_status_line(int job_id, const std::string& line) {
   } else {
     log::error().debug("[Job {}] {}", job_id, line);
   }
+}
+
+// ATTR: lines set whitelisted printer attributes (supply levels, alerts); the rest is
+// logged and ignored, as CUPS does.
+void Scheduler::apply_device_attributes(Printer& printer, int job_id, const std::string& text) {
+  auto update = apply_attr_line(text, printer.device_attributes);
+  for (const auto& why : update.rejected) log::error().info("[Job {}] ATTR ignored: {}", job_id, why);
+  if (!update.applied.empty())
+    log::error().debug("[Printer {}] attributes from job {}: {}", printer.name(), job_id, text);
+  if (update.markers_changed) printer.marker_change_time = now();
 }
 
 void Scheduler::set_printer_state(Printer& printer, ipp_pstate_t state) {
