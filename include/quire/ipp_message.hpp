@@ -68,6 +68,10 @@ class IppMessage {
   ipp_attribute_t* add_integers(ipp_tag_t group, ipp_tag_t value_tag, std::string_view name,
                                 const std::vector<int>& values);
   ipp_attribute_t* add_boolean(ipp_tag_t group, std::string_view name, bool value);
+  // status-message, in the operation group even when other groups (unsupported
+  // attributes) already follow it: libcups refuses a response whose groups are out of
+  // order ("Unable to read response").
+  void add_status_message(std::string_view text);
   void add_separator();
   // Adds attributes-charset and attributes-natural-language, as every message starts.
   void add_standard_operation_attributes(std::string_view language = "en");

@@ -77,7 +77,7 @@ ipp_status_t check_header(Operation& op) {
   const IppMessage& rq = op.request;
   int major = rq.version_major();
   if (major < 1 || major > 2) {
-    op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Unsupported IPP version");
+    op.response.add_status_message("Unsupported IPP version");
     return IPP_STATUS_ERROR_VERSION_NOT_SUPPORTED;
   }
   if (rq.request_id() <= 0) return IPP_STATUS_ERROR_BAD_REQUEST;
@@ -129,8 +129,7 @@ ipp_status_t check_operation_attribute_tags(Operation& op) {
     bool multi_ok = std::strcmp(rule.name, "requested-attributes") == 0;
     if ((tag != rule.tag && tag != rule.alt) || (!multi_ok && ippGetCount(a) != 1)) {
       op.response.copy_attribute(a, IPP_TAG_UNSUPPORTED_GROUP);
-      op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message",
-                             std::string("Bad ") + rule.name + " value");
+      op.response.add_status_message(std::string("Bad ") + rule.name + " value");
       return IPP_STATUS_ERROR_BAD_REQUEST;
     }
   }
@@ -152,7 +151,7 @@ std::optional<std::string> queue_name_from_uri(const char* uri) {
 }
 
 ipp_status_t missing(Operation& op, const char* what) {
-  op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", std::string("Missing ") + what);
+  op.response.add_status_message(std::string("Missing ") + what);
   return IPP_STATUS_ERROR_BAD_REQUEST;
 }
 
@@ -168,7 +167,7 @@ std::optional<int> requested_job_id(const Operation& op) {
 
 // client-error-not-found with the status-message CUPS gives (clients print it).
 ipp_status_t not_found(Operation& op, const std::string& message) {
-  op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", message);
+  op.response.add_status_message(message);
   return IPP_STATUS_ERROR_NOT_FOUND;
 }
 
@@ -220,8 +219,7 @@ void refuse(const OperationPtr& op, const AccessVerdict& verdict, const Operatio
                     op->user, ippOpString(entry.op));
   }
   op->response.set_status(IPP_STATUS_ERROR_NOT_AUTHORIZED);
-  op->response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message",
-                          fmt::format("{} must authenticate to do {}", op->user, ippOpString(entry.op)));
+  op->response.add_status_message(fmt::format("{} must authenticate to do {}", op->user, ippOpString(entry.op)));
   auto done = std::move(op->done);
   op->done = nullptr;
   if (done) done(IppOutcome{std::move(op->response), nullptr, verdict.challenge});
@@ -257,8 +255,7 @@ void Operation::reply() {
 
 void Operation::reply(ipp_status_t status, std::string message) {
   response.set_status(status);
-  if (!message.empty() && !response.find("status-message", IPP_TAG_OPERATION))
-    response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", message);
+  if (!message.empty() && !response.find("status-message", IPP_TAG_OPERATION)) response.add_status_message(message);
   reply();
 }
 

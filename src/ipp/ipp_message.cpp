@@ -110,6 +110,19 @@ void IppMessage::set_version(int major, int minor) { ippSetVersion(ipp_.get(), m
 ipp_op_t IppMessage::operation() const { return ippGetOperation(ipp_.get()); }
 ipp_status_t IppMessage::status() const { return ippGetStatusCode(ipp_.get()); }
 void IppMessage::set_status(ipp_status_t status) { ippSetStatusCode(ipp_.get(), status); }
+
+void IppMessage::add_status_message(std::string_view text) {
+  std::vector<ipp_attribute_t*> later;  // attributes of other groups, to move behind it
+  for (ipp_attribute_t* a = ippFirstAttribute(ipp_.get()); a; a = ippNextAttribute(ipp_.get()))
+    if (ippGetGroupTag(a) != IPP_TAG_OPERATION) later.push_back(a);
+  add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", text);
+  for (ipp_attribute_t* a : later) {
+    if (ippGetName(a)) ippCopyAttribute(ipp_.get(), a, 0);
+    else ippAddSeparator(ipp_.get());
+    ippDeleteAttribute(ipp_.get(), a);
+  }
+}
+
 int IppMessage::request_id() const { return ippGetRequestId(ipp_.get()); }
 void IppMessage::set_request_id(int id) { ippSetRequestId(ipp_.get(), id); }
 

@@ -316,7 +316,7 @@ void set_status_message(IppMessage& response, const std::string& text) {
   if (ipp_attribute_t* existing = response.find("status-message", IPP_TAG_OPERATION))
     ippSetString(response.get(), &existing, 0, text.c_str());
   else
-    response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", text);
+    response.add_status_message(text);
 }
 
 // The first problem names the status message, unless a later one ends the request.

@@ -1,6 +1,7 @@
 // Job submission handlers: Print-Job, Validate-Job, Create-Job, Send-Document and
 // Close-Job, and the DocumentSink that streams a document into the spool.
 #include "ipp/operation.hpp"
+#include "ipp/printer_capabilities.hpp"
 
 #include "quire/log.hpp"
 #include "quire/printer_access.hpp"
@@ -12,6 +13,8 @@
 
 namespace quire {
 namespace {
+
+namespace caps = capabilities;
 
 // Streams a document into a spool file, then hands the job (or the document) to the
 // scheduler. Written from the front end's thread; finish() hops to the strand.
@@ -34,8 +37,7 @@ class JobUploadSink final : public DocumentSink {
   IppMessage error_response() override {
     IppMessage response = IppMessage::make_response(op_->request, too_large_ ? IPP_STATUS_ERROR_REQUEST_ENTITY
                                                                              : IPP_STATUS_ERROR_INTERNAL);
-    response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message",
-                        too_large_ ? "Document too large" : "Unable to spool the document");
+    response.add_status_message(too_large_ ? "Document too large" : "Unable to spool the document");
     return response;
   }
 
@@ -65,7 +67,7 @@ class JobUploadSink final : public DocumentSink {
       Operation& op = *s->op;
       if (!result) {
         op.response.set_status(IPP_STATUS_ERROR_INTERNAL);
-        op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "Unable to save the job: " + result.error());
+        op.response.add_status_message("Unable to save the job: " + result.error());
       } else if (const Job* job = op.scheduler.find_job(s->job_id)) {
         add_job_brief(op, *job, op.response);
       }
@@ -90,8 +92,7 @@ class JobUploadSink final : public DocumentSink {
 };
 
 bool is_supported_format(const Printer& printer, const std::string& format) {
-  const auto& formats = printer.config.description.document_formats;
-  return format == "application/octet-stream" || std::find(formats.begin(), formats.end(), format) != formats.end();
+  return format == caps::kOctetStream || caps::contains(caps::document_formats(printer.config.description), format);
 }
 
 // Checks shared by Print-Job, Validate-Job and Create-Job. Returns false after
@@ -115,7 +116,7 @@ bool check_job_creation(const OperationPtr& op, bool has_document) {
     std::string format = op->request.find_string("document-format", IPP_TAG_OPERATION).value_or("application/octet-stream");
     if (!is_supported_format(printer, format)) {
       op->response.copy_attribute(op->request.find("document-format", IPP_TAG_OPERATION), IPP_TAG_UNSUPPORTED_GROUP);
-      op->fail(IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED, "document-format \"{}\" is not supported", format);
+      op->fail(IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED, "Unsupported document-format \"{}\".", format);
       return false;
     }
   }
@@ -214,7 +215,7 @@ void handle_send_document(const OperationPtr& op) {
   std::string format = op->request.find_string("document-format", IPP_TAG_OPERATION).value_or("application/octet-stream");
   if (op->printer && !is_supported_format(*op->printer, format)) {
     op->response.copy_attribute(op->request.find("document-format", IPP_TAG_OPERATION), IPP_TAG_UNSUPPORTED_GROUP);
-    return op->fail(IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED, "document-format \"{}\" is not supported", format);
+    return op->fail(IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED, "Unsupported document-format \"{}\".", format);
   }
   int number = static_cast<int>(job.record.documents.size()) + 1;
   reply_with_upload(op, std::nullopt, job.id(), number, *last);

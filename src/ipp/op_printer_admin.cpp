@@ -217,7 +217,7 @@ struct Update {
 
   void respond(ipp_status_t status, const std::string& message) {
     op->response.set_status(status);
-    if (!message.empty()) op->response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", message);
+    if (!message.empty()) op->response.add_status_message(message);
     done(std::move(op->response));
   }
 
@@ -279,7 +279,7 @@ class PrinterUpdateSink final : public DocumentSink {
 
   IppMessage error_response() override {
     IppMessage response = IppMessage::make_response(op_->request, IPP_STATUS_ERROR_REQUEST_ENTITY);
-    response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", "PPD file over 16 MiB");
+    response.add_status_message("PPD file over 16 MiB");
     return response;
   }
 

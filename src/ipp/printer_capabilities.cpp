@@ -24,6 +24,7 @@ std::vector<std::string> document_formats(const PrinterDescription& printer) {
   for (const auto& f : printer.document_formats)
     if (!f.empty() && !contains(formats, f)) formats.push_back(f);
   if (formats.empty()) formats.emplace_back(kOctetStream);
+  if (!contains(formats, std::string(kCupsRaw))) formats.emplace_back(kCupsRaw);  // to the printer as it is, as in CUPS
   return formats;
 }
 

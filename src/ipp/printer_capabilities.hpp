@@ -77,6 +77,7 @@ inline constexpr std::array<std::string_view, 9> kWhichJobs = {
     "pending",   "pending-held",  "processing", "processing-stopped"};
 
 inline constexpr std::string_view kOctetStream = "application/octet-stream";
+inline constexpr std::string_view kCupsRaw = "application/vnd.cups-raw";  // printed unfiltered
 inline constexpr std::string_view kPwgRaster = "image/pwg-raster";
 
 // sides-supported: one-sided, plus both two-sided values on a duplexer.

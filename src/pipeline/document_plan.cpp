@@ -11,7 +11,8 @@ std::expected<DocumentPlan, PlanError> plan_document(const FilterCatalog& catalo
                                                      const std::filesystem::path& document, std::string_view claimed_format,
                                                      const JobOptions& options) {
   DocumentPlan plan;
-  if (driver.is_raw()) {
+  // application/vnd.cups-raw (lp -o raw, LPD's 'l'): the bytes go to the printer unfiltered.
+  if (driver.is_raw() || claimed_format == "application/vnd.cups-raw") {
     plan.raw = true;
     plan.type = plan.final_type = claimed_format.empty() ? std::string(kOctetStream) : std::string(claimed_format);
     return plan;

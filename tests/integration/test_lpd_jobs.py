@@ -26,7 +26,7 @@ def all_ids(daemon):
 
 @pytest.mark.parametrize("letter,document_format", [
     ("f", "text/plain"), ("o", "application/postscript"), ("p", "text/plain"), ("r", "text/plain"),
-    ("l", "application/octet-stream"),  # raw, which the demo queue does not list: auto-typed
+    ("l", "application/vnd.cups-raw"),  # raw: every queue takes it (printed unfiltered, as in CUPS)
     ("d", "application/octet-stream"),  # DVI, likewise
     ("c", "application/octet-stream"), ("g", "application/octet-stream"), ("n", "application/octet-stream"),
     ("t", "application/octet-stream"), ("v", "application/octet-stream"),

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace quire {
 namespace {
 
@@ -33,6 +36,37 @@ TEST(IppMessage, EncodeDecodeRoundTrip) {
   EXPECT_FALSE(decoded->find_integer("copies", IPP_TAG_OPERATION));
   EXPECT_EQ(decoded->find_boolean("ipp-attribute-fidelity"), true);
   EXPECT_EQ(attribute_strings(decoded->find("finishings-col-names")), (std::vector<std::string>{"a", "b"}));
+}
+
+// An error response that already lists unsupported attributes still gets its
+// status-message in the operation group: libcups (lp) refuses groups out of order.
+TEST(IppMessage, StatusMessageGoesIntoTheOperationGroupBeforeUnsupportedOnes) {
+  IppMessage request = sample_request();
+  IppMessage response = IppMessage::make_response(request, IPP_STATUS_ERROR_DOCUMENT_FORMAT_NOT_SUPPORTED);
+  response.add_string(IPP_TAG_UNSUPPORTED_GROUP, IPP_TAG_MIMETYPE, "document-format", "application/x-foo");
+  response.add_status_message("Unsupported document-format \"application/x-foo\".");
+  std::vector<ipp_tag_t> groups;
+  for (ipp_attribute_t* a = ippFirstAttribute(response.get()); a; a = ippNextAttribute(response.get()))
+    groups.push_back(ippGetGroupTag(a));
+  EXPECT_TRUE(std::is_sorted(groups.begin(), groups.end())) << "groups out of order";
+  auto bytes = response.encode();
+  ipp_t* read = ippNew();  // libcups's own reader, as a client uses it
+  std::size_t offset = 0;
+  auto reader = [](void* ctx, ipp_uchar_t* buffer, size_t n) -> ssize_t {
+    auto* state = static_cast<std::pair<const std::vector<std::byte>*, std::size_t*>*>(ctx);
+    std::size_t left = state->first->size() - *state->second;
+    n = std::min(n, left);
+    std::memcpy(buffer, state->first->data() + *state->second, n);
+    *state->second += n;
+    return static_cast<ssize_t>(n);
+  };
+  std::pair<const std::vector<std::byte>*, std::size_t*> state{&bytes, &offset};
+  EXPECT_EQ(ippReadIO(&state, reader, 1, nullptr, read), IPP_STATE_DATA);
+  ipp_attribute_t* message = ippFindAttribute(read, "status-message", IPP_TAG_TEXT);
+  ASSERT_NE(message, nullptr);
+  EXPECT_EQ(ippGetGroupTag(message), IPP_TAG_OPERATION);
+  EXPECT_NE(ippFindAttribute(read, "document-format", IPP_TAG_MIMETYPE), nullptr);
+  ippDelete(read);
 }
 
 TEST(IppMessage, DecodeStopsAtEndOfAttributesAndReportsConsumed) {

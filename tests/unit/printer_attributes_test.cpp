@@ -291,7 +291,10 @@ TEST(PrinterAttributes, ConfigChangeTimeAndDate) {
 TEST(PrinterAttributes, DocumentFormatsAndPwgRaster) {
   IppMessage attrs = build_printer_attributes(sample_printer(), "h");
   EXPECT_EQ(attrs.find_string("document-format-default"), "application/octet-stream");
-  EXPECT_EQ(attribute_strings(attrs.find("document-format-supported")), sample_printer().document_formats);
+  // What the queue converts, and CUPS's raw type (sent to the printer unfiltered).
+  auto expected = sample_printer().document_formats;
+  expected.push_back("application/vnd.cups-raw");
+  EXPECT_EQ(attribute_strings(attrs.find("document-format-supported")), expected);
   EXPECT_EQ(attribute_strings(attrs.find("pwg-raster-document-type-supported")),
             (std::vector<std::string>{"black_1", "sgray_8", "srgb_8"}));
 
