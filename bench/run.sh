@@ -158,6 +158,15 @@ quired_prepare_stopped() {  # DIR
   grep -qx 'State Stopped' "$1/printers.conf" || die "could not stop the demo queue in $1/printers.conf"
 }
 
+# Like cupsd's bench queue: the demo queue (raw: no Driver) prints to /dev/null rather
+# than creating a file per job in its output directory.
+quired_prepare_devnull() {  # DIR
+  quired_start "$1"
+  quired_stop
+  sed -i 's|^DeviceURI .*$|DeviceURI file:///dev/null|' "$1/printers.conf"
+  grep -qx 'DeviceURI file:///dev/null' "$1/printers.conf" || die "could not point the demo queue at /dev/null in $1/printers.conf"
+}
+
 # ---- cupsd -----------------------------------------------------------------------------
 
 cupsd_start() {  # DIR [cupsd.sh options] -> CPORT CPID
@@ -237,6 +246,7 @@ SECONDS=0
 
 if ((WITH_QUIRED)); then
   say "quired: Get-Printer-Attributes, Print-Job"
+  quired_prepare_devnull "$WORK/quired-load"
   quired_start "$WORK/quired-load"
   sleep 1
   echo "$(rss_kib "$QPID")" >"$RESULTS/rss-idle-quired"
@@ -377,8 +387,8 @@ Response size (mean IPP body): quired $(num gpa-1-quired mean_body_bytes) B, cup
 
 ## Print-Job, 1 KiB text/plain, 8 connections
 
-Queues enabled, printing to a file (quired: \`demo\` writes to its output directory; cupsd:
-raw queue on \`file:///dev/null\`). "accepted/s" counts successful responses only. CUPS's
+Queues enabled, raw (no filters), printing to \`file:///dev/null\` (quired: \`demo\` with its
+DeviceURI changed; cupsd: \`bench\`); quired runs its \`file\` backend, a process, for each job; cupsd starts none and writes the file itself. "accepted/s" counts successful responses only. CUPS's
 \`MaxJobs\` (default 500) makes cupsd refuse jobs while 500 are unfinished, which this load
 reaches; \`DirtyCleanInterval\` (default 30 s) delays writing job and queue state to disk,
 and 0 writes it as soon as possible.

@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace quire {
 
@@ -26,6 +27,8 @@ struct ClientInfo {
   // The host the job comes from as a front end knows it better than by `address`
   // (LPD's H line); it becomes job-originating-host-name. Empty: `address`.
   std::string originating_host;
+  // The front end sends IppOutcome::encoded as it is (HTTP does; LPD reads `response`).
+  bool takes_encoded_response = false;
 };
 
 using IppResponseHandler = std::move_only_function<void(IppMessage response)>;
@@ -56,11 +59,15 @@ struct AuthChallenge {
 // The outcome of the first phase of a request: either a complete response, or a sink
 // that the document must be streamed into before the response is known.
 struct IppOutcome {
-  IppMessage response;                  // set when sink is null
+  IppMessage response;                  // set when sink is null and `encoded` is empty
   std::unique_ptr<DocumentSink> sink;   // set for an accepted document upload
   // Set when the client must authenticate and retry: HTTP front ends answer 401 with
   // it instead of the response (which says client-error-not-authorized, for others).
   std::optional<AuthChallenge> challenge;
+  // The whole response already encoded, instead of `response`: only for front ends
+  // whose ClientInfo::takes_encoded_response is set (Get-Printer-Attributes answers
+  // from pre-encoded printer attributes without building an ipp_t).
+  std::vector<std::byte> encoded;
 };
 
 using IppOutcomeHandler = std::move_only_function<void(IppOutcome outcome)>;

@@ -28,6 +28,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace quire::http {
@@ -98,6 +99,8 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<void> stream_document(Exchange& ex, std::unique_ptr<DocumentSink> sink,
                                         std::span<const std::byte> buffered);
   asio::awaitable<void> send_ipp(Exchange& ex, IppMessage response);
+  asio::awaitable<void> send_encoded_ipp(Exchange& ex, const std::vector<std::byte>& encoded,
+                                         std::string_view status);
   ClientInfo client_info(const Exchange& ex) const;
 
   // Web and plain answers (http_session_web.cpp).

@@ -47,7 +47,9 @@ asio::awaitable<void> Session::serve_ipp(Exchange& ex) {
     co_return;
   }
   const bool client_present = co_await discard_body(ex);
-  if (client_present) co_await send_ipp(ex, std::move(outcome.response));
+  if (!client_present) co_return;
+  if (!outcome.encoded.empty()) co_await send_encoded_ipp(ex, outcome.encoded, "successful-ok");
+  else co_await send_ipp(ex, std::move(outcome.response));
 }
 
 // Fills `bytes` with body pieces until they hold the whole IPP message; `end` is where
@@ -56,7 +58,9 @@ asio::awaitable<std::optional<Problem>> Session::read_ipp_message(Exchange& ex, 
                                                                   std::size_t& end) {
   const std::size_t limit = context_->limits().max_ipp_attributes_bytes;
   IppMessageScanner scanner;
-  std::vector<std::byte> piece(kPieceBytes);  // appending only what arrived keeps tiny chunks linear
+  // Not zero-filled: a request is mostly a few hundred bytes, and clearing 64 KiB each
+  // time cost more than decoding it.
+  auto piece = std::make_unique_for_overwrite<std::byte[]>(kPieceBytes);  // appending only what arrived keeps tiny chunks linear
   for (;;) {
     IppScanResult scan = scanner.scan(bytes);
     if (scan.status == IppScanStatus::kMalformed) co_return Problem{Failure::kBadRequest, scan.reason};
@@ -66,8 +70,8 @@ asio::awaitable<std::optional<Problem>> Session::read_ipp_message(Exchange& ex, 
     }
     if (bytes.size() > limit || scan.end > limit) co_return Problem{Failure::kTooLarge, "IPP attributes over the limit"};
     if (ex.parser.is_done()) co_return Problem{Failure::kBadRequest, "body ended inside the IPP attributes"};
-    BodyPiece got = co_await read_body_piece(ex, piece);
-    bytes.insert(bytes.end(), piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(got.bytes));
+    BodyPiece got = co_await read_body_piece(ex, std::span(piece.get(), kPieceBytes));
+    bytes.insert(bytes.end(), piece.get(), piece.get() + got.bytes);
     if (got.problem) co_return got.problem;
   }
 }
@@ -111,8 +115,12 @@ asio::awaitable<void> Session::send_ipp(Exchange& ex, IppMessage message) {
     co_await answer_status(ex, bhttp::status::internal_server_error);
     co_return;
   }
-  ex.ipp_status = ippErrorString(message.status());
-  std::vector<std::byte> encoded = message.encode();
+  co_await send_encoded_ipp(ex, message.encode(), ippErrorString(message.status()));
+}
+
+asio::awaitable<void> Session::send_encoded_ipp(Exchange& ex, const std::vector<std::byte>& encoded,
+                                                std::string_view status) {
+  ex.ipp_status = status;
   Response response{bhttp::status::ok, ex.version};
   response.set(bhttp::field::content_type, kIppMediaType);
   response.body().assign(reinterpret_cast<const char*>(encoded.data()), encoded.size());
@@ -129,7 +137,8 @@ ClientInfo Session::client_info(const Exchange& ex) const {
                     .resource = ex.target,
                     .authenticated_user = ex.user,
                     .is_local = peer_.is_local,
-                    .connection_id = id_};
+                    .connection_id = id_,
+                    .takes_encoded_response = true};
 }
 
 }  // namespace quire::http

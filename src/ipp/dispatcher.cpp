@@ -259,6 +259,15 @@ void Operation::reply(ipp_status_t status, std::string message) {
   reply();
 }
 
+void Operation::reply_encoded(std::vector<std::byte> encoded) {
+  if (!done) return;
+  auto handler = std::move(done);
+  done = nullptr;
+  IppOutcome outcome{IppMessage(nullptr), nullptr};
+  outcome.encoded = std::move(encoded);
+  handler(std::move(outcome));
+}
+
 void Operation::reply_with_sink(std::unique_ptr<DocumentSink> sink) {
   if (!done) return;
   auto handler = std::move(done);

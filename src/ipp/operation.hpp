@@ -34,6 +34,8 @@ struct Operation {
   void fail(ipp_status_t status, fmt::format_string<Args...> f, Args&&... args) {
     reply(status, fmt::format(f, std::forward<Args>(args)...));
   }
+  // Sends a response encoded by the handler (only when client.takes_encoded_response).
+  void reply_encoded(std::vector<std::byte> encoded);
   // Hands the front end a sink for the document; the response comes from the sink.
   void reply_with_sink(std::unique_ptr<DocumentSink> sink);
 

@@ -101,7 +101,8 @@ void Scheduler::start_job(Printer& printer, Job& job) {
   printer.current_job = job.id();
   job.printing_on = printer.name();
   set_printer_state(printer, IPP_PSTATE_PROCESSING);
-  persist(job, nullptr);
+  // Not committed: after a crash a processing job is pending again (load() says so), so
+  // the store keeps it pending until the job ends - one commit fewer per printed job.
   int id = job.id();
   if (spec.backend.empty()) {
     log::error().error("[Printer {}] no backend for device URI scheme \"{}\"", printer.name(), uri_scheme(spec.device_uri));

@@ -67,6 +67,7 @@ void Scheduler::load(std::vector<PrinterConfig> printers, std::vector<JobRecord>
 
 void Scheduler::start() {
   boost::asio::post(strand_, [this] {
+    trim_history();  // finished jobs the spool kept beyond today's limits
     release_due_holds();
     start_ready_jobs();
     schedule_hold_check();
@@ -166,8 +167,7 @@ void Scheduler::add_job(Job job, std::vector<DocumentWriter> documents, Completi
         }
         log::error().info("[Job {}] queued on {} by {}", id, pending->record.printer, pending->record.user);
         jobs_.emplace(id, std::move(*pending));
-        start_ready_jobs();
-        trim_history();
+        start_ready_jobs();  // a new job finishes none: history is trimmed when jobs finish
       } else {
         log::error().error("[Job {}] could not be made durable: {}", pending->id(), result.error());
       }

@@ -1,7 +1,7 @@
 // Committer: the spool's one writer, on a thread of its own. Group commit: each flush
 // takes every change set queued while the previous flush ran (after waiting up to
-// max_batch_delay for companions), seals their documents, syncs the spool directory
-// once and applies them all in one store transaction.
+// max_batch_delay for companions), seals their documents, syncs them and the spool
+// directory in one parallel round and applies them all in one store transaction.
 #pragma once
 
 #include "quire/spool.hpp"
@@ -50,7 +50,6 @@ class Committer {
   void run();
   Batch take_batch();
   void flush(Batch& batch);
-  static void sync_documents_in_parallel(Batch& batch);
   void seal_documents(ChangeSet& set);
   void sync_sealed(Batch& batch);
   void apply_to_store(Batch& batch);
