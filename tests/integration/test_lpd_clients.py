@@ -150,7 +150,7 @@ def test_cups_lpd_backend_prints_in_both_orders(daemon, tmp_path, order):
     attrs = job_attributes(daemon, job_id)
     assert attrs["job-originating-user-name"] == "harriet", attrs
     assert attrs["job-name"] == "from cups", attrs
-    assert attrs["document-format"] == "application/octet-stream", attrs  # `l` (raw) on a queue without raw
+    assert attrs["document-format"] == "application/vnd.cups-raw", attrs  # `l`: raw, printed unfiltered
     assert re.search(rf"^demo-{job_id}\s+harriet\s", daemon.run("lpstat", "-W", "all", "-o").stdout, re.M)
 
 
