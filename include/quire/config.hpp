@@ -29,7 +29,10 @@ struct ServerConfig {
   std::string log_level = "warn";          // LogLevel
   int max_jobs = 500;                     // MaxJobs: jobs kept in memory (0 = no limit)
   bool preserve_job_history = true;       // PreserveJobHistory Yes/No
-  bool preserve_job_files = false;        // PreserveJobFiles Yes/No (after completion)
+  // PreserveJobFiles: seconds a finished job keeps its documents (Restart-Job needs them);
+  // Yes is kForever, No is 0. CUPS's default: one day.
+  static constexpr int kForever = -1;
+  int preserve_job_files = 86400;
   std::uint64_t max_request_size = 0;     // MaxRequestSize in bytes, 0 = unlimited
   std::string server_name;                // ServerName
   std::vector<std::string> server_bin_extra;  // ServerBinPath: extra dirs searched first for backends

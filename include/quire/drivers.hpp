@@ -23,6 +23,7 @@ struct DriverInfo {
   std::string gs_device;       // Ghostscript device for the colour printer, if any
   std::string gs_device_mono;  // ... and for a monochrome one
   std::filesystem::path ppd;   // for PPD drivers
+  std::string media_default;   // PWG media name of a PPD's *DefaultPageSize ("na_letter_8.5x11in")
   bool is_raw() const { return id == "raw"; }
 };
 

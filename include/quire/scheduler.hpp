@@ -26,6 +26,10 @@
 #include <string>
 #include <vector>
 
+namespace boost::asio {
+class thread_pool;
+}
+
 namespace quire {
 
 class FilterCatalog;
@@ -46,6 +50,7 @@ class Scheduler {
     std::shared_ptr<const FilterCatalog> filters;     // types, conversions, filter dirs (null: all queues raw)
     const Clock* clock = nullptr;                      // null: the system clock
     std::vector<std::filesystem::path> discovery_dirs; // backends run for CUPS-Get-Devices
+    std::vector<std::filesystem::path> ppd_dirs = {"/usr/share/ppd"};  // PPD files lpinfo -m lists
   };
 
   Scheduler(boost::asio::io_context& io, Spool& spool, Options options);
@@ -128,6 +133,11 @@ class Scheduler {
   void release_due_holds();
   std::int64_t up_time() const;      // printer-up-time: the Unix time, as CUPS does
 
+  // One thread for the rare work that must block (asking a remote printer what it is,
+  // for lpadmin -m everywhere); results come back by posting to strand(). Started on
+  // first use; joined when the scheduler goes.
+  boost::asio::thread_pool& blocking_pool();
+
  private:
   void persist(Job& job, Completion done);
   void start_ready_jobs();
@@ -160,7 +170,9 @@ class Scheduler {
   std::map<std::string, Printer, std::less<>> printers_;
   std::map<int, Job> jobs_;               // every job, history included, by id
   std::map<int, Job*> active_;            // unfinished jobs (and some just finished), by id
-  std::set<int> finished_with_files_;     // finished jobs whose files may still be kept
+  // (completed, id) of finished jobs that may still hold files, oldest first; entries
+  // for jobs since restarted or forgotten are skipped (and dropped) when reached.
+  std::set<std::pair<std::int64_t, int>> finished_with_files_;
   std::string default_printer_;
   std::string saved_conf_[2];             // printers.conf and classes.conf as last queued ("": unknown)
   int conf_writes_pending_[2] = {0, 0};    // of each, writes queued and not yet reported
@@ -169,7 +181,8 @@ class Scheduler {
   boost::asio::steady_timer hold_timer_;
   void schedule_hold_check();
   void compute_hold_release(Job& job);
-  ConfFileWriter conf_writer_;  // last: drained (files written) before the rest goes
+  ConfFileWriter conf_writer_;  // drained (files written) before the members above go
+  std::unique_ptr<boost::asio::thread_pool> blocking_pool_;  // last: joined first
 };
 
 }  // namespace quire

@@ -30,7 +30,7 @@ WebInterface Yes
 
 MaxJobs 500
 PreserveJobHistory Yes
-PreserveJobFiles No
+PreserveJobFiles 86400
 MaxRequestSize 0
 
 # Restrict access to the server...

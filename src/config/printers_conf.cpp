@@ -61,6 +61,7 @@ std::optional<std::string> apply(PrinterConfig& p, const conf::Line& line) {
   else if (d == "Duplex") return set_bool(p.description.duplex);
   else if (d == "DocumentFormats") p.description.document_formats = split_list(v);
   else if (d == "MediaDefault") p.description.media_default = v;
+  else if (d == "MediaSupported") p.description.media_supported = split_list(v);
   else if (d == "State") {
     if (v == "Idle") p.enabled = true;
     else if (v == "Stopped") p.enabled = false;
@@ -133,12 +134,15 @@ void append_printer_entry(std::string& out, const PrinterConfig& p, bool is_defa
   line("Shared", yes_no(p.shared));
   line("Color", yes_no(d.color));
   line("Duplex", yes_no(d.duplex));
-  if (!d.document_formats.empty()) {
-    out.append("DocumentFormats ");
-    for (std::size_t i = 0; i < d.document_formats.size(); ++i) out.append(i ? "," : "").append(d.document_formats[i]);
+  auto list = [&out](std::string_view directive, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    out.append(directive).append(" ");
+    for (std::size_t i = 0; i < values.size(); ++i) out.append(i ? "," : "").append(values[i]);
     out.append("\n");
-  }
+  };
+  list("DocumentFormats", d.document_formats);
   line("MediaDefault", d.media_default);
+  list("MediaSupported", d.media_supported);
   line("ConfigTime", std::to_string(d.config_change_time));
   out.append("</").append(section).append(">\n");
 }

@@ -116,7 +116,14 @@ const std::map<std::string, Setter, IgnoringCase>& directives() {
       {"MaxJobsPerPrinter", integer(&ServerConfig::max_jobs_per_printer, 0)},
       {"FileDevice", boolean(&ServerConfig::file_device)},
       {"PreserveJobHistory", boolean(&ServerConfig::preserve_job_history)},
-      {"PreserveJobFiles", boolean(&ServerConfig::preserve_job_files)},
+      {"PreserveJobFiles", [](ServerConfig& c, const std::string& v) -> std::optional<std::string> {
+         if (auto b = conf::parse_bool(v)) {
+           c.preserve_job_files = *b ? ServerConfig::kForever : 0;
+           return std::nullopt;
+         }
+         if (parse_int(v, 0, c.preserve_job_files)) return "expected Yes, No or seconds, got \"" + v + "\"";
+         return std::nullopt;
+       }},
       {"MaxRequestSize", [](ServerConfig& c, const std::string& v) -> std::optional<std::string> {
          int kb = 0;
          if (auto err = parse_int(v, 0, kb)) return err;

@@ -58,8 +58,6 @@ std::vector<std::string> settings_needing_restart(const ServerConfig& before, co
   check(before.server_name != after.server_name, "ServerName");
   check(before.server_bin_extra != after.server_bin_extra, "ServerBinPath");
   check(before.file_device != after.file_device, "FileDevice");
-  check(before.lpd_listen != after.lpd_listen, "LPDListen");
-  check(before.lpd_timeout != after.lpd_timeout, "LPDTimeout");
   return names;
 }
 

@@ -4,6 +4,7 @@
 
 #include "quire/access_control.hpp"
 #include "quire/admin_conf.hpp"
+#include "quire/printer_ppd.hpp"
 #include "quire/authenticator.hpp"
 #include "quire/config.hpp"
 #include "quire/filter_catalog.hpp"
@@ -125,7 +126,7 @@ ServerConfig load_config_or_exit(const DaemonOptions& options, int& exit_code) {
 // the credentials the front end accepts. cupsctl's changes reach them without a restart.
 void set_up_access(const DaemonOptions& options, const std::shared_ptr<AccessControl>& access,
                    const std::shared_ptr<ServerSettings>& settings, HttpServer& http,
-                   std::shared_ptr<const LocalCertificates> certificates) {
+                   std::shared_ptr<const LocalCertificates> certificates, Scheduler& scheduler) {
   http.set_access_control(access);
   http.set_authenticator(std::make_shared<Authenticator>(
       std::move(certificates), Authenticator::Options{"cups", options.pam_config_dir}));
@@ -134,7 +135,8 @@ void set_up_access(const DaemonOptions& options, const std::shared_ptr<AccessCon
     if (after.log_level != before.log_level) log::set_level(after.log_level);
     if (after.max_log_size != before.max_log_size) log::set_max_size(after.max_log_size);
   });
-  http.set_web_handler(make_admin_conf_handler(settings, access));
+  // Queues' PPD files are served whatever WebInterface says, as CUPS does.
+  http.set_web_handler(make_printer_ppd_handler(scheduler, make_admin_conf_handler(settings, access)));
 }
 
 std::vector<fs::path> backend_dirs(const DaemonOptions& options, const ServerConfig& config) {
@@ -268,7 +270,8 @@ int run_daemon(const DaemonOptions& options) {
   HttpServer http(io, dispatcher, limits);
   LpdServer lpd(io, dispatcher, lpd_limits(config, options.state_dir));
   set_up_access(options, access, std::make_shared<ServerSettings>(config_file(options), file_config), http,
-                certificates ? std::shared_ptr<const LocalCertificates>(std::move(*certificates)) : nullptr);
+                certificates ? std::shared_ptr<const LocalCertificates>(std::move(*certificates)) : nullptr,
+                scheduler);
 
   // Signals are caught from here on, so a SIGTERM right after "ready" stops us cleanly.
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);

@@ -166,6 +166,12 @@ std::optional<int> requested_job_id(const Operation& op) {
   return op.request.find_integer("job-id", IPP_TAG_OPERATION);
 }
 
+// client-error-not-found with the status-message CUPS gives (clients print it).
+ipp_status_t not_found(Operation& op, const std::string& message) {
+  op.response.add_string(IPP_TAG_OPERATION, IPP_TAG_TEXT, "status-message", message);
+  return IPP_STATUS_ERROR_NOT_FOUND;
+}
+
 // Finds the operation's printer or job. Returns successful-ok or the status to answer.
 ipp_status_t resolve_target(Operation& op, Target target) {
   if (target == Target::kSystem) return IPP_STATUS_OK;
@@ -181,14 +187,14 @@ ipp_status_t resolve_target(Operation& op, Target target) {
     if (!job_id) return missing(op, printer_uri ? "job-id" : "printer-uri or job-uri");
     if (!printer_uri && !op.request.find("job-uri", IPP_TAG_OPERATION)) return missing(op, "printer-uri or job-uri");
     op.job = op.scheduler.find_job(*job_id);
-    if (!op.job) return IPP_STATUS_ERROR_NOT_FOUND;
+    if (!op.job) return not_found(op, fmt::format("Job #{} does not exist.", *job_id));
     op.printer = op.scheduler.find_printer(op.job->record.printer);
     return IPP_STATUS_OK;
   }
   if (!printer_uri) return missing(op, "printer-uri");
   if (target == Target::kNewPrinter) return queue->empty() ? IPP_STATUS_ERROR_NOT_FOUND : IPP_STATUS_OK;
   if (queue->empty()) return target == Target::kPrinterOrSystem ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
-  return op.printer ? IPP_STATUS_OK : IPP_STATUS_ERROR_NOT_FOUND;
+  return op.printer ? IPP_STATUS_OK : not_found(op, "The printer or class does not exist.");
 }
 
 // The policy engine decides (cupsd.conf's <Policy>, SystemGroup); the table's permission

@@ -3,24 +3,30 @@
 #include "ipp/operation.hpp"
 
 #include "quire/device_discovery.hpp"
+#include "quire/drivers.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace quire {
 namespace {
 
 constexpr int kDefaultDiscoverySeconds = 10;
 
-struct Model {
-  const char* name;
-  const char* make;
-  const char* make_and_model;
-};
+// ppd-type as cups-driverd reports it, from what the driver hands the printer.
+const char* ppd_type(const DriverInfo& d) {
+  if (d.is_raw()) return "unknown";
+  if (!d.ppd.empty()) return d.formats == std::vector<std::string>{"printer/ppd"} ? "unknown" : "postscript";
+  const std::string& first = d.formats.front();
+  if (first == "application/postscript") return "postscript";
+  if (first == "application/pdf") return "pdf";
+  if (first.starts_with("image/")) return "raster";
+  return "unknown";
+}
 
-// Until the filter chain brings its drivers, the one model every queue can use.
-constexpr Model kModels[] = {
-    {"raw", "Raw", "Raw Queue"},
-};
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
+}
 
 bool scheme_listed(ipp_attribute_t* attr, const std::string& uri) {
   std::string scheme = uri.substr(0, uri.find(':'));
@@ -56,21 +62,32 @@ void handle_cups_get_devices(const OperationPtr& op) {
                    });
 }
 
+// The models lpadmin -m takes (`lpinfo -m`): Quire's drivers, then the PPD files under
+// /usr/share/ppd. Not "everywhere": CUPS's lpinfo adds that line itself. Filters as cups-driverd applies them: ppd-make, ppd-make-and-model,
+// ppd-name (exact, case-insensitive), limit.
 void handle_cups_get_ppds(const OperationPtr& op) {
-  auto make_filter = op->request.find_string("ppd-make", IPP_TAG_OPERATION);
+  const IppMessage& rq = op->request;
+  auto make = rq.find_string("ppd-make", IPP_TAG_OPERATION);
+  auto model = rq.find_string("ppd-make-and-model", IPP_TAG_OPERATION);
+  auto name = rq.find_string("ppd-name", IPP_TAG_OPERATION);
+  auto limit = rq.find_integer("limit", IPP_TAG_OPERATION);
   int count = 0;
-  for (const auto& m : kModels) {
-    if (make_filter && *make_filter != m.make) continue;
+  for (const auto& d : list_drivers(op->scheduler.options().ppd_dirs)) {
+    if (d.id == "everywhere") continue;
+    if ((make && !equal_ignoring_case(*make, d.make)) || (model && !equal_ignoring_case(*model, d.make_and_model)) ||
+        (name && *name != d.id))
+      continue;
+    if (limit && count >= *limit) break;
     if (count++ > 0) op->response.add_separator();
     IppMessage& r = op->response;
-    r.add_string(IPP_TAG_PRINTER, IPP_TAG_NAME, "ppd-name", m.name);
+    r.add_string(IPP_TAG_PRINTER, IPP_TAG_NAME, "ppd-name", d.id);
     r.add_string(IPP_TAG_PRINTER, IPP_TAG_LANGUAGE, "ppd-natural-language", "en");
-    r.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "ppd-make", m.make);
-    r.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "ppd-make-and-model", m.make_and_model);
-    r.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "ppd-device-id", "");
-    r.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "ppd-product", m.make_and_model);
+    r.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "ppd-make", d.make);
+    r.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "ppd-make-and-model", d.make_and_model);
+    r.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "ppd-device-id", d.device_id);
+    r.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "ppd-product", "(" + d.make_and_model + ")");
     r.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "ppd-psversion", "");
-    r.add_string(IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "ppd-type", "unknown");
+    r.add_string(IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "ppd-type", ppd_type(d));
     r.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "ppd-model-number", 0);
   }
   op->reply();

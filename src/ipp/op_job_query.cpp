@@ -2,6 +2,8 @@
 // Hold-Job, Release-Job.
 #include "ipp/operation.hpp"
 
+#include <algorithm>
+
 namespace quire {
 
 void handle_cancel_job(const OperationPtr& op) {
@@ -35,6 +37,15 @@ void handle_get_job_attributes(const OperationPtr& op) {
   op->reply();
 }
 
+// The order cupsd answers in: unfinished jobs in the order they will print (priority,
+// then arrival); finished ones by completion, newest first (ties by id); all by id.
+static void in_cups_order(std::vector<const Job*>& jobs, WhichJobs which) {
+  if (which == WhichJobs::kNotCompleted)
+    std::stable_sort(jobs.begin(), jobs.end(), [](const Job* a, const Job* b) { return a->record.priority > b->record.priority; });
+  else if (which == WhichJobs::kCompleted)
+    std::stable_sort(jobs.begin(), jobs.end(), [](const Job* a, const Job* b) { return a->record.completed > b->record.completed; });
+}
+
 void handle_get_jobs(const OperationPtr& op) {
   std::string which = op->request.find_string("which-jobs", IPP_TAG_OPERATION).value_or("not-completed");
   WhichJobs filter;
@@ -55,8 +66,7 @@ void handle_get_jobs(const OperationPtr& op) {
   auto wanted = RequestedAttributes::from_request(op->request, kGetJobsDefaultRequested);
   std::string printer = op->printer ? op->printer->name() : std::string();
   auto jobs = op->scheduler.list_jobs(printer, filter, my_jobs ? op->user : std::string());
-  // Active jobs in the order they will print; finished ones newest first, as CUPS lists them.
-  if (filter == WhichJobs::kCompleted) std::reverse(jobs.begin(), jobs.end());
+  in_cups_order(jobs, filter);
   int count = 0, index = 0;
   for (const Job* job : jobs) {
     if (++index < first_index) continue;

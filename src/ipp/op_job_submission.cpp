@@ -103,7 +103,7 @@ bool check_job_creation(const OperationPtr& op, bool has_document) {
     return false;
   }
   if (!printer.is_accepting()) {
-    op->fail(IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS, "{} is not accepting jobs", printer.name());
+    op->fail(IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS, "Destination \"{}\" is not accepting jobs.", printer.name());
     return false;
   }
   if (auto compression = op->request.find_string("compression", IPP_TAG_OPERATION); compression && *compression != "none") {

@@ -27,16 +27,33 @@ void add_status_attributes(const Operation& op, const Printer& printer, int queu
   w.date("printer-current-time", s.now());
   w.integer(IPP_TAG_INTEGER, "printer-state-change-time", static_cast<int>(printer.state_change_time));
   w.date("printer-state-change-date-time", printer.state_change_time);
-  if (!printer.config.description.is_class) {
-    w.string(IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
-  } else if (!printer.config.members.empty()) {
-    w.strings(IPP_TAG_NAME, "member-names", printer.config.members);
-    if (w.take("member-uris")) {
-      std::vector<std::string> uris;
-      for (const auto& member : printer.config.members) uris.push_back("ipp://" + op.host() + "/printers/" + member);
-      w.out().add_strings(w.group(), IPP_TAG_URI, "member-uris", uris);
+  if (printer.config.description.is_class) {
+    if (!printer.config.members.empty()) {
+      w.strings(IPP_TAG_NAME, "member-names", printer.config.members);
+      if (w.take("member-uris")) {
+        std::vector<std::string> uris;
+        for (const auto& member : printer.config.members) uris.push_back("ipp://" + op.host() + "/printers/" + member);
+        w.out().add_strings(w.group(), IPP_TAG_URI, "member-uris", uris);
+      }
     }
+    w.string(IPP_TAG_URI, "device-uri", "file:///dev/null");  // what cupsd reports for a class
+  } else {
+    w.string(IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
+    w.string(IPP_TAG_NAME, "printer-error-policy", printer.config.error_policy);
+    w.strings(IPP_TAG_NAME, "printer-error-policy-supported",
+              {"abort-job", "retry-current-job", "retry-job", "stop-printer"});
   }
+  w.string(IPP_TAG_NAME, "printer-op-policy", s.options().server.default_policy);
+  if (w.take("printer-op-policy-supported")) {
+    std::vector<std::string> policies;
+    for (const auto& policy : s.options().server.access.policies) policies.push_back(policy.name);
+    if (policies.empty()) policies.push_back(s.options().server.default_policy);
+    w.out().add_strings(w.group(), IPP_TAG_NAME, "printer-op-policy-supported", policies);
+  }
+  if (!printer.config.users_allowed.empty())
+    w.strings(IPP_TAG_NAME, "requesting-user-name-allowed", printer.config.users_allowed);
+  else if (!printer.config.users_denied.empty())
+    w.strings(IPP_TAG_NAME, "requesting-user-name-denied", printer.config.users_denied);
 }
 
 const IppMessage& static_attributes(const Operation& op, Printer& printer) {

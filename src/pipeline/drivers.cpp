@@ -6,6 +6,8 @@
 #include "pipeline/ppd_file.hpp"
 #include "quire/filter_catalog.hpp"
 
+#include <cups/cups.h>
+
 #include <algorithm>
 #include <system_error>
 
@@ -52,6 +54,7 @@ std::expected<DriverInfo, std::string> driver_from_ppd(const std::filesystem::pa
   d.device_id = file->device_id;
   d.ppd = ppd;
   d.formats = {"printer/ppd"};
+  if (pwg_media_t* media = pwgMediaForPPD(file->default_page_size.c_str())) d.media_default = media->pwg;
   return d;
 }
 

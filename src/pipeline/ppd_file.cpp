@@ -36,6 +36,7 @@ std::expected<PpdFile, std::string> read_ppd(const std::filesystem::path& file) 
     if (line.starts_with("*Manufacturer:")) ppd.manufacturer = quoted_value(line);
     else if (line.starts_with("*NickName:")) ppd.nickname = quoted_value(line);
     else if (line.starts_with("*1284DeviceID:")) ppd.device_id = quoted_value(line);
+    else if (line.starts_with("*DefaultPageSize:")) ppd.default_page_size = quoted_value(line);
     else if (line.starts_with("*cupsFilter:") || line.starts_with("*cupsFilter2:")) {
       bool v2 = line.starts_with("*cupsFilter2:");
       std::istringstream fields(quoted_value(line));

@@ -19,6 +19,7 @@ struct PpdFile {
   std::string manufacturer;
   std::string nickname;
   std::string device_id;
+  std::string default_page_size;  // *DefaultPageSize, e.g. "Letter"
   // src -> printer/ppd; for *cupsFilter2 lines `final_types` keeps the real output
   // type of each (same index), used as FINAL_CONTENT_TYPE.
   std::vector<Conversion> filters;

@@ -280,11 +280,13 @@ void Scheduler::trim_history() {
     forget_job(it++);
     --finished;
   }
-  if (!server.preserve_job_files) {
-    for (auto it = finished_with_files_.begin(); it != finished_with_files_.end();) {
-      Job* job = find_job(*it);
-      if (!job || !job->is_finished() || job->record.documents.empty()) {  // gone, restarted, or no files
-        it = finished_with_files_.erase(it);
+  if (server.preserve_job_files != ServerConfig::kForever) {
+    const std::int64_t kept_since = now() - server.preserve_job_files;  // PreserveJobFiles: files of jobs done before go
+    for (auto it = finished_with_files_.begin(); it != finished_with_files_.end() && it->first <= kept_since;) {
+      auto [completed, id] = *it;
+      Job* job = find_job(id);
+      if (!job || !job->is_finished() || job->record.completed != completed || job->record.documents.empty()) {
+        it = finished_with_files_.erase(it);  // gone, restarted (a newer entry follows), or no files
         continue;
       }
       if (job->running) {
@@ -298,7 +300,7 @@ void Scheduler::trim_history() {
       changes.push_back(std::move(keep));
       SpoolChange change;
       change.kind = SpoolChange::Kind::kRemoveDocuments;
-      change.job.id = *it;
+      change.job.id = id;
       changes.push_back(std::move(change));
       job->record.documents.clear();
       it = finished_with_files_.erase(it);

@@ -7,6 +7,7 @@
 #include "quire/running_job.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <algorithm>
 #include <ctime>
@@ -23,6 +24,11 @@ Scheduler::Scheduler(boost::asio::io_context& io, Spool& spool, Options options)
       hold_timer_(strand_) {}
 
 Scheduler::~Scheduler() = default;
+
+boost::asio::thread_pool& Scheduler::blocking_pool() {
+  if (!blocking_pool_) blocking_pool_ = std::make_unique<boost::asio::thread_pool>(1);
+  return *blocking_pool_;
+}
 
 std::int64_t Scheduler::now() const { return clock_.now(); }
 // Like CUPS, printer-up-time is the Unix time: then every time-at-* attribute, which
@@ -70,6 +76,7 @@ void Scheduler::schedule_hold_check() {
   hold_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec || stopping_) return;
     release_due_holds();
+    trim_history();  // documents past PreserveJobFiles
     schedule_hold_check();
   });
 }
@@ -151,7 +158,7 @@ std::map<std::string, int, std::less<>> Scheduler::queued_job_counts() const {
 
 void Scheduler::track_active(Job& job) {
   if (job.is_active()) active_.emplace(job.id(), &job);
-  else if (!job.record.documents.empty()) finished_with_files_.insert(job.id());
+  else if (!job.record.documents.empty()) finished_with_files_.emplace(job.record.completed, job.id());
 }
 
 void Scheduler::prune_active() {
@@ -160,14 +167,14 @@ void Scheduler::prune_active() {
       ++it;
       continue;
     }
-    if (!it->second->record.documents.empty()) finished_with_files_.insert(it->first);
+    if (!it->second->record.documents.empty()) finished_with_files_.emplace(it->second->record.completed, it->first);
     it = active_.erase(it);
   }
 }
 
 void Scheduler::forget_job(std::map<int, Job>::iterator it) {
   active_.erase(it->first);
-  finished_with_files_.erase(it->first);
+  finished_with_files_.erase({it->second.record.completed, it->first});
   jobs_.erase(it);
 }
 

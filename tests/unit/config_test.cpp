@@ -34,7 +34,7 @@ TEST_F(ConfigFiles, ServerConfigReadsKnownDirectives) {
   EXPECT_EQ(config->log_level, "debug");
   EXPECT_EQ(config->max_jobs, 20);
   EXPECT_FALSE(config->preserve_job_history);
-  EXPECT_TRUE(config->preserve_job_files);
+  EXPECT_EQ(config->preserve_job_files, ServerConfig::kForever);
   EXPECT_TRUE(config->warnings.empty());
 }
 

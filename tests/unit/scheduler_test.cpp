@@ -107,7 +107,7 @@ TEST_F(Scheduler_, HistoryIsTrimmedToMaxJobs) {
 
 TEST_F(Scheduler_, RestartedJobIsQueuedAgainAndItsFilesGoOnlyWhenItFinishesAgain) {
   ServerConfig server;
-  server.preserve_job_files = true;
+  server.preserve_job_files = ServerConfig::kForever;
   start({printer("office", "record://x")}, server);
   int id = print(*this, "twice");
   ASSERT_TRUE(eventually([&] { return scheduler_->find_job(id)->state() == IPP_JSTATE_COMPLETED; }));
@@ -132,7 +132,9 @@ TEST_F(Scheduler_, RestartedJobIsQueuedAgainAndItsFilesGoOnlyWhenItFinishesAgain
 }
 
 TEST_F(Scheduler_, FinishedJobsLoseTheirFilesUnlessPreserved) {
-  start({printer("office", "record://x")});  // PreserveJobFiles No
+  ServerConfig server;
+  server.preserve_job_files = 0;  // PreserveJobFiles No
+  start({printer("office", "record://x")}, server);
   int first = print(*this, "a");
   int second = print(*this, "b");
   ASSERT_TRUE(eventually([&] {
