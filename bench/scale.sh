@@ -94,30 +94,31 @@ record() { echo "$2" >"$RESULTS/$1"; say "$1: $2"; }
 count_jobs() { lpstat -h "$1" -o 2>/dev/null | wc -l; }
 count_printers() { lpstat -h "$1" -p 2>/dev/null | grep -c '^printer ' || true; }
 
-# Polls (every 10 ms) until `lpstat -r` answers, then until lpstat -p shows PRINTERS
-# queues and lpstat -o JOBS jobs; prints "answer_ms printers_ms jobs_ms" from T0.
+answers() { [[ $(lpstat -h "$1" -r 2>/dev/null) == "scheduler is running" ]]; }
+lists_printers() { (($(count_printers "$1") >= $2)); }
+lists_jobs() { (($(count_jobs "$1") >= $2)); }
+
+# Runs a check every 10 ms until it succeeds; dies after 10 minutes or when PID is gone.
+poll_until() {  # PID WHAT check...
+  local pid=$1 what=$2 t0; shift 2
+  t0=$(now_us)
+  until "$@"; do
+    kill -0 "$pid" 2>/dev/null || die "the daemon ($pid) died while $what"
+    (($(now_us) - t0 < 600000000)) || die "$what: still waiting after 10 minutes"
+    sleep 0.01
+  done
+}
+
+# After a start at T0: ms until `lpstat -r` answers, until lpstat -p shows PRINTERS
+# queues, until lpstat -o shows JOBS jobs ("answer_ms printers_ms jobs_ms").
 wait_restart() {  # HOSTPORT T0_US PRINTERS JOBS PID
-  local host=$1 t0=$2 printers=$3 jobs=$4 pid=$5 answer listed_p listed_j i
-  for ((i = 0; ; i++)); do
-    [[ $(lpstat -h "$host" -r 2>/dev/null) == "scheduler is running" ]] && break
-    kill -0 "$pid" 2>/dev/null || die "the daemon ($pid) died while starting"
-    ((i < 60000)) || die "nothing answers on $host after 10 minutes"
-    sleep 0.01
-  done
+  local host=$1 t0=$2 pid=$5 answer listed_p
+  poll_until "$pid" "starting" answers "$host"
   answer=$(ms_since "$t0")
-  for ((i = 0; ; i++)); do
-    (($(count_printers "$host") >= printers)) && break
-    ((i < 60000)) || die "lpstat -p on $host never listed $printers queues"
-    sleep 0.01
-  done
+  poll_until "$pid" "listing $3 queues" lists_printers "$host" "$3"
   listed_p=$(ms_since "$t0")
-  for ((i = 0; ; i++)); do
-    (($(count_jobs "$host") >= jobs)) && break
-    ((i < 60000)) || die "lpstat -o on $host never listed $jobs jobs"
-    sleep 0.01
-  done
-  listed_j=$(ms_since "$t0")
-  echo "$answer $listed_p $listed_j"
+  poll_until "$pid" "listing $4 jobs" lists_jobs "$host" "$4"
+  echo "$answer $listed_p $(ms_since "$t0")"
 }
 
 # Median wall time of COUNT runs of a command, in ms.
@@ -185,7 +186,7 @@ readers_during_admin() {  # TAG HOSTPORT QUEUE
   kill -INT "$load"
   wait "$load" || true
   json=$(<"$RESULTS/$tag.json")
-  record "$tag" "$(json_field "$json" p50_ms) $(json_field "$json" p99_ms) $(json_field "$json" max_ms) $(json_field "$json" requests) $(json_field "$json" errors) $elapsed"
+  record "$tag" "$(json_field "$json" p50_ms) $(json_field "$json" p99_ms) $(json_field "$json" max_ms) $(json_field "$json" requests) $(json_field "$json" errors) $elapsed $((last - 2))"
 }
 
 wait_job_done() {  # HOSTPORT: until no job is unfinished
@@ -404,6 +405,13 @@ ratio() {  # A B: "A/B" as x.xx, or "-"
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'
 }
 
+# Hand-written notes below this marker in the existing file survive a new run.
+NOTES_MARKER='<!-- Notes: everything below this line is kept by bench/scale.sh. -->'
+NOTES=""
+if [[ -f $OUT ]] && grep -qxF "$NOTES_MARKER" "$OUT"; then
+  NOTES=$(awk -v m="$NOTES_MARKER" 'kept; $0 == m {kept = 1}' "$OUT")
+fi
+
 mkdir -p "$(dirname "$OUT")"
 {
   cat <<EOF
@@ -480,7 +488,7 @@ it dirty and writes within DirtyCleanInterval, 30 s by default).
 | | quired | cupsd |
 |---|---|---|
 | Get-Printer-Attributes p50 / p99 / max ms | $(val admin-readers-quired 1) / $(val admin-readers-quired 2) / $(val admin-readers-quired 3) | $(val admin-readers-cupsd 1) / $(val admin-readers-cupsd 2) / $(val admin-readers-cupsd 3) |
-| the 200 lpadmin -D, ms each (mean) | $(awk -v t="$(val admin-readers-quired 6)" 'BEGIN {if (t != "-") printf "%.1f", t / 200; else print "-"}') | $(awk -v t="$(val admin-readers-cupsd 6)" 'BEGIN {if (t != "-") printf "%.1f", t / 200; else print "-"}') |
+| the lpadmin -D, ms each (mean) | $(ratio "$(val admin-readers-quired 6)" "$(val admin-readers-quired 7)") | $(ratio "$(val admin-readers-cupsd 6)" "$(val admin-readers-cupsd 7)") |
 
 Large against small (target: within 2x):
 
@@ -497,7 +505,7 @@ Large against small (target: within 2x):
 \`\`\`
 EOF
   for f in "$RESULTS"/*; do
-    [[ $f == *.calls ]] && continue
+    [[ $f == *.calls || $f == *.err || $f == *.json ]] && continue  # per-call data, lpadmin's warnings
     echo "$(basename "$f"): $(tr '\n' ';' <"$f")"
   done
   cat <<'EOF'
@@ -507,7 +515,10 @@ EOF
 ## How to run
 
     cmake --build build --target quired ipp_load seed_history file
-    bench/scale.sh                       # about 25 minutes; --no-cupsd, --printers N, --history N ...
+    bench/scale.sh                       # about 6 minutes; --no-cupsd, --printers N, --history N ...
+
 EOF
+  echo "$NOTES_MARKER"
+  if [[ -n $NOTES ]]; then echo "$NOTES"; else printf '\n## Notes\n\n(none yet)\n'; fi
 } >"$OUT"
 say "wrote $OUT in ${ELAPSED}s"

@@ -4,16 +4,15 @@
 //   seed_history quire DIR N    DIR: a stopped quired's --state-dir
 //   seed_history cups DIR N     DIR: a stopped private cupsd's directory (bench/cupsd.sh)
 //
-// quire: the newest completed job in DIR/spool is the template; N copies with fresh ids (taken
-// through the Spool, so ids never repeat), completed, spread round-robin over the queues
-// of DIR/printers.conf, are committed through quired's own Spool in batches of 1,000.
-// cups: the newest completed job's control file DIR/spool/cNNNNN is the template; N copies are written
-// as CUPS writes them (an IPP message per file), with job-id, job-uuid and
-// job-printer-uri changed, and CUPS's job.cache is removed so cupsd rebuilds it from the
-// control files on its next start.
+// quire: the newest completed job in DIR/spool is the template; N copies with fresh ids
+// (taken through the Spool, so ids never repeat), completed, spread round-robin over the
+// queues of DIR/printers.conf, are committed through quired's own Spool in batches of
+// 1,000. cups: the newest completed job's control file DIR/spool/cNNNNN is the
+// template; N copies are written as CUPS writes them (an IPP message per file), with
+// job-id, job-uuid and job-printer-uri changed, and CUPS's job.cache is removed so cupsd
+// rebuilds it from the control files on its next start.
 // Each copy keeps the template's attributes (its size, options, user), so a restart
 // reads the same records it would after N real jobs.
-#include "quire/config.hpp"
 #include "quire/ipp_message.hpp"
 #include "quire/spool.hpp"
 
@@ -24,6 +23,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -36,11 +36,18 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// The queues of a printers.conf, quired's or cupsd's: the <Printer NAME> and
+// <DefaultPrinter NAME> lines (cupsd's files have directives quired does not read).
 std::vector<std::string> queue_names(const fs::path& printers_conf) {
   std::vector<std::string> names;
-  auto printers = quire::load_printers_conf(printers_conf);
-  if (!printers) return names;
-  for (const auto& p : *printers) names.push_back(p.description.name);
+  std::ifstream in(printers_conf);
+  std::string line;
+  while (std::getline(in, line)) {
+    for (std::string_view open : {"<Printer ", "<DefaultPrinter "}) {
+      if (line.starts_with(open) && line.ends_with(">"))
+        names.push_back(line.substr(open.size(), line.size() - open.size() - 1));
+    }
+  }
   return names;
 }
 
@@ -62,8 +69,9 @@ int seed_quire(const fs::path& dir, int count) {
   if (!spool) return fail(spool.error());
   auto jobs = (*spool)->load_jobs();
   if (!jobs) return fail(jobs.error());
-  auto completed = std::find_if(jobs->rbegin(), jobs->rend(), [](const auto& j) { return j.state == IPP_JSTATE_COMPLETED; });
-  if (completed == jobs->rend()) return fail("no completed job in " + (dir / "spool").string() + " to clone (print one first)");
+  auto completed =
+      std::find_if(jobs->rbegin(), jobs->rend(), [](const auto& j) { return j.state == IPP_JSTATE_COMPLETED; });
+  if (completed == jobs->rend()) return fail("no completed job in " + (dir / "spool").string() + " to clone");
   const quire::JobRecord model = *completed;
   auto attributes = quire::IppMessage::decode(model.attributes);
   if (!attributes) return fail("template job " + std::to_string(model.id) + ": " + attributes.error());
@@ -149,7 +157,7 @@ int seed_cups(const fs::path& dir, int count) {
     ippDelete(model);
     model = nullptr;
   }
-  if (!model) return fail("no completed job's control file in " + (dir / "spool").string() + " to clone (print one first)");
+  if (!model) return fail("no completed job's control file in " + (dir / "spool").string() + " to clone");
   ipp_attribute_t* id_attr = ippFindAttribute(model, "job-id", IPP_TAG_INTEGER);
   ipp_attribute_t* printer_uri = ippFindAttribute(model, "job-printer-uri", IPP_TAG_URI);
   if (!id_attr || !printer_uri) return fail(model_file.string() + ": no job-id or job-printer-uri");

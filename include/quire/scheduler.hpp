@@ -157,7 +157,8 @@ class Scheduler {
   // reader skips finished entries, so the index can never miss an unfinished job.
   void track_active(Job& job);
   void prune_active();
-  std::vector<int> unfinished_job_ids(std::string_view printer, std::string_view user) const;  // "" = any
+  // Cancels the unfinished jobs of `printer` owned by `user` ("" = any) with `reason`.
+  void cancel_unfinished_jobs(std::string_view printer, std::string_view user, const char* reason);
   void forget_job(std::map<int, Job>::iterator it);  // erases it from jobs_ and the index
   // Queues printers.conf and classes.conf (only a file whose text changed) for writing;
   // `done` runs on the strand once both are durable.

@@ -52,7 +52,8 @@ void Scheduler::start_ready_jobs() {
   if (stopping_) return;
   WaitingJobs waiting;
   for (auto& [id, job] : active_) {
-    if (job->state() != IPP_JSTATE_PENDING || !job->record.documents_complete || job->record.documents.empty()) continue;
+    bool ready = job->state() == IPP_JSTATE_PENDING && job->record.documents_complete && !job->record.documents.empty();
+    if (!ready) continue;
     waiting[job->record.printer].push_back(id);
   }
   if (waiting.empty()) return;
@@ -61,7 +62,8 @@ void Scheduler::start_ready_jobs() {
     auto it = printers_.find(destination);
     if (it == printers_.end()) continue;
     if (!it->second.config.description.is_class) candidates.insert(it->first);
-    else if (it->second.is_enabled()) candidates.insert(it->second.config.members.begin(), it->second.config.members.end());
+    else if (it->second.is_enabled())
+      candidates.insert(it->second.config.members.begin(), it->second.config.members.end());
   }
   for (const std::string& name : candidates) {
     auto it = printers_.find(name);

@@ -92,17 +92,7 @@ void Scheduler::delete_printer(std::string_view name, Completion done) {
   Printer* printer = find_printer(name);
   if (!printer) return done(std::unexpected("no printer " + std::string(name)));
   std::string key = printer->name();
-  for (int id : unfinished_job_ids(key, "")) {
-    Job* found = find_job(id);
-    if (!found || found->is_finished()) continue;
-    Job& job = *found;
-    if (job.running) {
-      job.cancel_requested = true;
-      job.running->cancel();
-    } else {
-      finish_job(job, IPP_JSTATE_CANCELED, "job-canceled-by-operator");
-    }
-  }
+  cancel_unfinished_jobs(key, "", "job-canceled-by-operator");
   printers_.erase(key);
   for (auto& [name, other] : printers_) {
     auto& members = other.config.members;
@@ -172,28 +162,28 @@ std::expected<void, std::string> Scheduler::move_jobs(int job_id, std::string_vi
   return {};
 }
 
-// Ids first: finishing a job trims the history, which may erase jobs from jobs_.
-std::vector<int> Scheduler::unfinished_job_ids(std::string_view printer, std::string_view user) const {
+// Ids first: finishing a job trims the history, which may erase jobs from jobs_ (and
+// prunes active_). A running job is stopped first and finishes when its process ends.
+void Scheduler::cancel_unfinished_jobs(std::string_view printer, std::string_view user, const char* reason) {
   std::vector<int> ids;
   for (const auto& [id, job] : active_) {
     if (job->is_active() && (printer.empty() || job->record.printer == printer) && (user.empty() || job->record.user == user))
       ids.push_back(id);
   }
-  return ids;
+  for (int id : ids) {
+    Job* job = find_job(id);
+    if (!job || job->is_finished()) continue;
+    if (job->running) {
+      job->cancel_requested = true;
+      job->running->cancel();
+    } else {
+      finish_job(*job, IPP_JSTATE_CANCELED, reason);
+    }
+  }
 }
 
 void Scheduler::cancel_jobs(std::string_view printer, std::string_view user, bool purge, Completion done) {
-  for (int id : unfinished_job_ids(printer, user)) {
-    Job* found = find_job(id);
-    if (!found || found->is_finished()) continue;
-    Job& job = *found;
-    if (job.running) {
-      job.cancel_requested = true;
-      job.running->cancel();
-    } else {
-      finish_job(job, IPP_JSTATE_CANCELED, "job-canceled-by-user");
-    }
-  }
+  cancel_unfinished_jobs(printer, user, "job-canceled-by-user");
   std::vector<SpoolChange> removals;
   for (auto it = jobs_.begin(); purge && it != jobs_.end();) {
     Job& job = it->second;
