@@ -121,6 +121,18 @@ wait_restart() {  # HOSTPORT T0_US PRINTERS JOBS PID
   echo "$answer $listed_p $(ms_since "$t0")"
 }
 
+# RESTARTS times: LAUNCH DIR (sets T0 DHOST DPID), wait_restart, STOP DIR; records the
+# medians of "answer printers-listed jobs-listed" as TAG.
+restarts() {  # TAG DIR PRINTERS JOBS LAUNCH STOP
+  local tag=$1 dir=$2 printers=$3 jobs=$4 launch=$5 stop=$6 i
+  for ((i = 0; i < RESTARTS; i++)); do
+    "$launch" "$dir"
+    wait_restart "$DHOST" "$T0" "$printers" "$jobs" "$DPID" >>"$RESULTS/$tag.runs"
+    "$stop" "$dir"
+  done
+  record "$tag" "$(for c in 1 2 3; do awk -v c=$c '{print $c}' "$RESULTS/$tag.runs" | median; done | xargs)"
+}
+
 # Median wall time of COUNT runs of a command, in ms.
 wall_ms() {  # COUNT command...
   local count=$1 i t0; shift
@@ -238,16 +250,7 @@ quired_prepare() {  # DIR
   grep -qx 'MaxJobs 0' "$1/cupsd.conf" || die "could not set MaxJobs 0 in $1/cupsd.conf"
 }
 
-quired_restarts() {  # TAG DIR PRINTERS JOBS
-  local tag=$1 dir=$2 i
-  for ((i = 0; i < RESTARTS; i++)); do
-    quired_launch "$dir"
-    quired_port "$dir"
-    wait_restart "$QHOST" "$T0" "$3" "$4" "$QPID" >>"$RESULTS/$tag.runs"
-    quired_stop
-  done
-  record "$tag" "$(for c in 1 2 3; do awk -v c=$c '{print $c}' "$RESULTS/$tag.runs" | median; done | xargs)"
-}
+quired_relaunch() { quired_launch "$1"; quired_port "$1"; DHOST=$QHOST DPID=$QPID; }
 
 quired_small() {
   local dir=$WORK/quired-small
@@ -260,7 +263,7 @@ quired_small() {
   latencies small-quired "$QHOST" demo
   submit_jobs "$QHOST" demo 300
   quired_stop
-  quired_restarts restart-small-quired "$dir" 1 $((QUEUED + 300))
+  restarts restart-small-quired "$dir" 1 $((QUEUED + 300)) quired_relaunch quired_stop
 }
 
 quired_large() {
@@ -282,7 +285,7 @@ quired_large() {
   t0=$(now_us)
   "$BIN/seed_history" quire "$dir" "$HISTORY" >&2
   record seed-quired "$(ms_since "$t0")"
-  quired_restarts restart-large-quired "$dir" $((PRINTERS + 1)) "$QUEUED"
+  restarts restart-large-quired "$dir" $((PRINTERS + 1)) "$QUEUED" quired_relaunch quired_stop
   quired_launch "$dir"; quired_port "$dir"
   latencies large-quired "$QHOST" demo
   record rss-large-quired "$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$QPID/status")"
@@ -311,15 +314,8 @@ cupsd_launch() {  # DIR
   CHOST=127.0.0.1:$(<"$1/cupsd.port")
 }
 
-cupsd_restarts() {  # TAG DIR PRINTERS JOBS
-  local tag=$1 dir=$2 i
-  for ((i = 0; i < RESTARTS; i++)); do
-    cupsd_launch "$dir"
-    wait_restart "$CHOST" "$T0" "$3" "$4" "$CPID" >>"$RESULTS/$tag.runs"
-    "$CUPSD_SH" stop "$dir"
-  done
-  record "$tag" "$(for c in 1 2 3; do awk -v c=$c '{print $c}' "$RESULTS/$tag.runs" | median; done | xargs)"
-}
+cupsd_relaunch() { cupsd_launch "$1"; DHOST=$CHOST DPID=$CPID; }
+cupsd_stop() { "$CUPSD_SH" stop "$1"; }
 
 cupsd_small() {
   local dir=$WORK/cupsd-small
@@ -330,7 +326,7 @@ cupsd_small() {
   latencies small-cupsd "$CHOST" bench
   submit_jobs "$CHOST" bench 300
   "$CUPSD_SH" stop "$dir"
-  cupsd_restarts restart-small-cupsd "$dir" 1 $((QUEUED + 300))
+  restarts restart-small-cupsd "$dir" 1 $((QUEUED + 300)) cupsd_relaunch cupsd_stop
 }
 
 # Appends queues FIRST..LAST to a stopped cupsd's printers.conf, each a copy of the last
@@ -376,9 +372,9 @@ cupsd_large() {
   # file; it writes job.cache, which the measured restarts then use.
   local saved=$RESTARTS
   RESTARTS=1
-  cupsd_restarts restart-large-cupsd-nocache "$dir" $((PRINTERS + 1)) "$QUEUED"
+  restarts restart-large-cupsd-nocache "$dir" $((PRINTERS + 1)) "$QUEUED" cupsd_relaunch cupsd_stop
   RESTARTS=$saved
-  cupsd_restarts restart-large-cupsd "$dir" $((PRINTERS + 1)) "$QUEUED"
+  restarts restart-large-cupsd "$dir" $((PRINTERS + 1)) "$QUEUED" cupsd_relaunch cupsd_stop
   cupsd_launch "$dir"
   wait_restart "$CHOST" "$T0" $((PRINTERS + 1)) "$QUEUED" "$CPID" >/dev/null
   latencies large-cupsd "$CHOST" bench
