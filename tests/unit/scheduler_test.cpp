@@ -1,6 +1,7 @@
 // Scheduler: job order, one job at a time per printer, state changes, recovery.
 #include "scheduler_test_support.hpp"
 
+#include <algorithm>
 #include <future>
 
 namespace quire {
@@ -140,10 +141,16 @@ TEST_F(Scheduler_, FinishedJobsLoseTheirFilesUnlessPreserved) {
   ASSERT_TRUE(eventually([&] {
     return scheduler_->find_job(first)->record.documents.empty() && scheduler_->find_job(second)->record.documents.empty();
   }));
-  stop();
-  auto jobs = spool_->load_jobs();
-  ASSERT_TRUE(jobs);
-  for (const auto& job : *jobs) EXPECT_TRUE(job.documents.empty()) << "job " << job.id;
+  // The store follows once the removal commits (asynchronously: no client waits on it).
+  auto stored_without_files = [&] {
+    auto jobs = spool_->load_jobs();
+    return jobs && jobs->size() == 2 &&
+           std::all_of(jobs->begin(), jobs->end(), [](const JobRecord& j) { return j.documents.empty(); });
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!stored_without_files() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(stored_without_files());
 }
 
 TEST_F(Scheduler_, AJobSentToAClassGoesToAFreeMemberAndQueuesOnBusyOnes) {
