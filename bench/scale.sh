@@ -385,6 +385,8 @@ cupsd_large() {
 
 # ---- the session -----------------------------------------------------------------------
 
+# Before anything is written: the report itself is in the tree and would make it dirty.
+QUIRED_VERSION=$( ((WITH_QUIRED)) && (cd "$REPO" && git describe --always --dirty 2>/dev/null) || echo "not measured")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 SECONDS=0
@@ -425,7 +427,7 @@ keep-alive connection (\`bench/ipp_load\`).
 | machine | $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) |
 | state directories | \`$(dirname "$WORK")\` on $(findmnt -no FSTYPE -T "$WORK" 2>/dev/null || echo '?') |
 | load average before / after | $LOAD_BEFORE / $LOAD_AFTER (shared machine: other builds run beside) |
-| quired | $( ((WITH_QUIRED)) && (cd "$REPO" && git describe --always --dirty 2>/dev/null) || echo "not measured") |
+| quired | $QUIRED_VERSION |
 | cupsd | $(dpkg-query -W -f '${Version}' cups-daemon 2>/dev/null || echo '?') |
 | sizes | $QUEUED queued jobs; $PRINTERS queues; $HISTORY completed jobs of history |
 | whole script | $ELAPSED s |
