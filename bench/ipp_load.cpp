@@ -45,7 +45,9 @@ constexpr const char* kUsage =
     "  --connections N       keep-alive connections, each one request at a time (default 1)\n"
     "  --duration SECONDS    run this long (default 10), or\n"
     "  --requests N          send N requests in all, then stop\n"
-    "  --op OP               get-printer-attributes (default) or print-job\n"
+    "  --op OP               get-printer-attributes (default), print-job, get-jobs or get-job-ids\n"
+    "                        (get-jobs: which-jobs not-completed, the attributes lpstat -o asks for;\n"
+    "                        get-job-ids: no requested-attributes, so job-id and job-uri only)\n"
     "  --doc-size BYTES      Print-Job document size, text/plain (default 1024)\n"
     "  --user NAME           requesting-user-name (default bench)\n"
     "  --ack-file PATH       Print-Job: append each acknowledged job-id, one per line, as it arrives\n"
@@ -57,7 +59,7 @@ constexpr const char* kUsage =
     "  every response; load_cpu is ipp_load's own CPU time over the run, in cores;\n"
     "  acked (Print-Job) counts successful responses that carried a job-id.\n";
 
-enum class Operation { kGetPrinterAttributes, kPrintJob };
+enum class Operation { kGetPrinterAttributes, kPrintJob, kGetJobs, kGetJobIds };
 
 struct Options {
   std::string uri;
@@ -96,6 +98,8 @@ std::expected<Options, std::string> parse_options(int argc, char** argv) {
       else if (arg == "--op") {
         if (value == "get-printer-attributes") o.op = Operation::kGetPrinterAttributes;
         else if (value == "print-job") o.op = Operation::kPrintJob;
+        else if (value == "get-jobs") o.op = Operation::kGetJobs;
+        else if (value == "get-job-ids") o.op = Operation::kGetJobIds;
         else return std::unexpected("unknown --op " + value);
       } else return std::unexpected("unknown option " + std::string(arg));
     } catch (const std::exception&) {
@@ -129,9 +133,19 @@ std::expected<Target, std::string> parse_target(const std::string& uri) {
 // The whole request, HTTP header included, encoded once and sent as is every time.
 std::string encode_request(const Options& o, const Target& t) {
   bool print = o.op == Operation::kPrintJob;
-  ipp_t* ipp = ippNewRequest(print ? IPP_OP_PRINT_JOB : IPP_OP_GET_PRINTER_ATTRIBUTES);
+  ipp_t* ipp = ippNewRequest(print                            ? IPP_OP_PRINT_JOB
+                             : o.op != Operation::kGetPrinterAttributes ? IPP_OP_GET_JOBS
+                                                              : IPP_OP_GET_PRINTER_ATTRIBUTES);
   ippAddString(ipp, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nullptr, o.uri.c_str());
   ippAddString(ipp, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nullptr, o.user.c_str());
+  if (o.op == Operation::kGetJobs) {
+    // What lpstat -o asks for (CUPS 2.4's lpstat), so the figure is the one lpstat waits on.
+    static const char* const kLpstatJobAttributes[] = {
+        "job-id", "job-k-octets", "job-name", "job-originating-user-name", "job-printer-state-message",
+        "job-printer-uri", "job-state-reasons", "time-at-creation", "time-at-completed"};
+    ippAddStrings(ipp, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+                  static_cast<int>(std::size(kLpstatJobAttributes)), nullptr, kLpstatJobAttributes);
+  }
   if (print) {
     ippAddString(ipp, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", nullptr, "ipp_load");
     ippAddString(ipp, IPP_TAG_OPERATION, IPP_TAG_MIMETYPE, "document-format", nullptr, "text/plain");
@@ -474,7 +488,11 @@ void print_json(const Run& run) {
       "{\"op\":\"%s\",\"connections\":%d,\"requests\":%ld,\"errors\":%ld,\"http_errors\":%ld,\"ipp_errors\":%ld,"
       "\"io_errors\":%ld,\"seconds\":%.3f,\"req_per_s\":%.1f,\"ok_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
       "\"max_ms\":%.3f,\"mean_body_bytes\":%ld,\"load_cpu\":%.2f",
-      print ? "print-job" : "get-printer-attributes", run.options.connections, c.requests, errors, c.http_errors,
+      print                                        ? "print-job"
+      : run.options.op == Operation::kGetJobs      ? "get-jobs"
+      : run.options.op == Operation::kGetJobIds    ? "get-job-ids"
+                                                   : "get-printer-attributes",
+      run.options.connections, c.requests, errors, c.http_errors,
       c.ipp_errors, c.io_errors, seconds, seconds > 0 ? static_cast<double>(c.requests) / seconds : 0.0,
       seconds > 0 ? static_cast<double>(ok) / seconds : 0.0, percentile_ms(sorted, 0.50), percentile_ms(sorted, 0.99),
       sorted.empty() ? 0.0 : sorted.back() / 1000.0, c.requests ? c.body_bytes / c.requests : 0L, load_cpu);

@@ -83,6 +83,11 @@ std::expected<std::vector<PrinterConfig>, ConfigDiagnostic> load_printers_conf(c
 // Writes printers.conf (or classes.conf) via a temporary file, fsync and rename.
 std::expected<void, std::string> save_printers_conf(const std::filesystem::path& file,
                                                     const std::vector<PrinterConfig>& printers);
+// The same text piece by piece, for a writer that holds its queues elsewhere: the
+// comment that opens the file, then one <Printer>/<Class> section per queue (the
+// default-destination mark and state message given, not taken from `p`).
+std::string printers_conf_header();
+void append_printer_entry(std::string& out, const PrinterConfig& p, bool is_default, std::string_view state_message);
 
 // Writes text to `file` atomically (temp, fsync, rename, fsync dir).
 std::expected<void, std::string> write_file_atomically(const std::filesystem::path& file, std::string_view text);

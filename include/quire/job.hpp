@@ -14,6 +14,7 @@
 #include "quire/spool.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace quire {
@@ -22,7 +23,6 @@ class RunningJob;
 
 struct Job {
   JobRecord record;
-  IppMessage attributes;                   // decoded record.attributes (IPP_TAG_JOB group)
   std::shared_ptr<RunningJob> running;     // set while processing
   bool cancel_requested = false;
   std::string printing_on;                 // the printer running it (a member, for a class's job)
@@ -32,6 +32,18 @@ struct Job {
   ipp_jstate_t state() const { return static_cast<ipp_jstate_t>(record.state); }
   bool is_finished() const { return record.state >= IPP_JSTATE_CANCELED; }
   bool is_active() const { return !is_finished(); }
+
+  // The job's IPP attributes (IPP_TAG_JOB group): record.attributes, decoded on first
+  // use, so that a start with a long history decodes none of it until a client asks.
+  // Bytes that do not decode give an empty message (and a warning in error_log).
+  const IppMessage& attributes() const;
+  // For a change; the caller re-encodes record.attributes afterwards.
+  IppMessage& mutable_attributes() { return const_cast<IppMessage&>(attributes()); }
+  // A new job's attributes, already decoded (record.attributes holds their encoding).
+  void set_attributes(IppMessage attributes) { attributes_ = std::move(attributes); }
+
+ private:
+  mutable std::optional<IppMessage> attributes_;  // filled by attributes(), on the strand
 };
 
 }  // namespace quire

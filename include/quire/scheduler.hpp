@@ -6,6 +6,7 @@
 #pragma once
 
 #include "quire/clock.hpp"
+#include "quire/conf_file_writer.hpp"
 #include "quire/config.hpp"
 #include "quire/job.hpp"
 #include "quire/printer.hpp"
@@ -21,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -73,9 +75,11 @@ class Scheduler {
 
   Job* find_job(int id);
   // Jobs of one printer (or all when `printer` is empty), newest last; `user` filters
-  // by owner when not empty.
+  // by owner when not empty. kNotCompleted walks the unfinished jobs only, never the history.
   std::vector<const Job*> list_jobs(std::string_view printer, WhichJobs which, std::string_view user) const;
   int queued_job_count(std::string_view printer) const;
+  // Unfinished jobs per destination, in one pass (CUPS-Get-Printers asks for every queue's).
+  std::map<std::string, int, std::less<>> queued_job_counts() const;
 
   std::int32_t reserve_job_id() { return spool_.reserve_job_id(); }
   std::expected<DocumentWriter, std::string> create_document(int job_id, int number) {
@@ -88,14 +92,16 @@ class Scheduler {
   void add_document(int job_id, DocumentRecord document, DocumentWriter writer, bool last, Completion done);
   // Ends a Create-Job job's documents (Close-Job); a job with none is aborted.
   void close_job(int job_id, Completion done);
-  // ---- Queue administration (src/scheduler/queue_admin.cpp). Each saves
-  // printers.conf before it returns. ----
+  // ---- Queue administration (src/scheduler/queue_admin.cpp). Each changes the
+  // queues at once (requests after it see the change) and calls `done` on the strand
+  // once printers.conf / classes.conf hold it: the files are written off the strand
+  // (ConfFileWriter), and a client hears success only after that. ----
   // Adds a printer or replaces the configuration of an existing one (by name).
-  std::expected<void, std::string> add_or_modify_printer(PrinterConfig config);
+  void add_or_modify_printer(PrinterConfig config, Completion done);
   // Removes a printer or class; its unfinished jobs are canceled.
-  std::expected<void, std::string> delete_printer(std::string_view name);
-  std::expected<void, std::string> set_default_printer(std::string_view name);
-  std::expected<void, std::string> set_accepting(Printer& printer, bool accepting, std::string reason);
+  void delete_printer(std::string_view name, Completion done);
+  void set_default_printer(std::string_view name, Completion done);
+  void set_accepting(Printer& printer, bool accepting, std::string reason, Completion done);
   // Moves one job (or, with job_id 0, every unfinished job of `from`) to `to`.
   std::expected<void, std::string> move_jobs(int job_id, std::string_view from, std::string_view to);
   // Cancels every unfinished job of `printer` (all printers when empty) owned by
@@ -111,7 +117,7 @@ class Scheduler {
   void set_holding_new_jobs(Printer& printer, bool holding);
 
   // Pause-Printer / Resume-Printer: a disabled printer starts no jobs ("paused").
-  std::expected<void, std::string> set_printer_enabled(Printer& printer, bool enabled);
+  void set_printer_enabled(Printer& printer, bool enabled, Completion done);
   // Holds a job that has not started (job-hold-until `until`, default indefinite).
   void hold_job(int job_id, std::string until, Completion done);
   // Releases a held job back to pending.
@@ -135,8 +141,10 @@ class Scheduler {
  private:
   void persist(Job& job, Completion done);
   void start_ready_jobs();
-  Job* next_job_for(const Printer& printer);
-  bool serves(const Printer& printer, const std::string& destination) const;
+  using WaitingJobs = std::map<std::string, std::vector<int>, std::less<>>;  // destination → pending job ids
+  // The best of the `waiting` jobs that `printer` serves (priority, then arrival).
+  Job* next_job_for(const Printer& printer, const WaitingJobs& waiting);
+  bool serves(const Printer& printer, std::string_view destination) const;
   Printer* printer_of(const Job& job);  // the printer printing (or to print) the job
   void start_job(Printer& printer, Job& job);
   void on_job_exit(int job_id, JobRunResult result);
@@ -145,20 +153,37 @@ class Scheduler {
   void apply_device_attributes(Printer& printer, int job_id, const std::string& text);
   void set_printer_state(Printer& printer, ipp_pstate_t state);
   void trim_history();
-  std::expected<void, std::string> save_printers();
+  // The job index: a job becomes unfinished only when added, loaded or restarted
+  // (track_active); one that finished leaves active_ lazily (prune_active), and every
+  // reader skips finished entries, so the index can never miss an unfinished job.
+  void track_active(Job& job);
+  void prune_active();
+  // Cancels the unfinished jobs of `printer` owned by `user` ("" = any) with `reason`.
+  void cancel_unfinished_jobs(std::string_view printer, std::string_view user, const char* reason);
+  void forget_job(std::map<int, Job>::iterator it);  // erases it from jobs_ and the index
+  // Queues printers.conf and classes.conf (only a file whose text changed) for writing;
+  // `done` runs on the strand once both are durable.
+  void save_printers(Completion done);
 
   boost::asio::io_context& io_;
   Strand strand_;
   Spool& spool_;
   Options options_;
   std::map<std::string, Printer, std::less<>> printers_;
-  std::map<int, Job> jobs_;
+  std::map<int, Job> jobs_;               // every job, history included, by id
+  std::map<int, Job*> active_;            // unfinished jobs (and some just finished), by id
+  // (completed, id) of finished jobs that may still hold files, oldest first; entries
+  // for jobs since restarted or forgotten are skipped (and dropped) when reached.
+  std::set<std::pair<std::int64_t, int>> finished_with_files_;
   std::string default_printer_;
+  std::string saved_conf_[2];             // printers.conf and classes.conf as last queued ("": unknown)
+  int conf_writes_pending_[2] = {0, 0};    // of each, writes queued and not yet reported
   bool stopping_ = false;
   const Clock& clock_;
   boost::asio::steady_timer hold_timer_;
   void schedule_hold_check();
   void compute_hold_release(Job& job);
+  ConfFileWriter conf_writer_;  // drained (files written) before the members above go
   std::unique_ptr<boost::asio::thread_pool> blocking_pool_;  // last: joined first
 };
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <sstream>
+#include <string_view>
 
 namespace quire {
 namespace {
@@ -103,45 +104,54 @@ std::expected<std::vector<PrinterConfig>, ConfigDiagnostic> load_printers_conf(c
   return printers;
 }
 
+std::string printers_conf_header() {
+  return "# Printer configuration file for Quire (CUPS printers.conf syntax).\n"
+         "# Written by quired; edit while it is stopped.\n";
+}
+
+void append_printer_entry(std::string& out, const PrinterConfig& p, bool is_default, std::string_view state_message) {
+  const auto& d = p.description;
+  auto line = [&out](std::string_view directive, std::string_view value) {
+    out.append(directive).append(" ").append(value).append("\n");
+  };
+  auto yes_no = [](bool b) { return b ? "Yes" : "No"; };
+  const std::string section = std::string(is_default ? "Default" : "") + (d.is_class ? "Class" : "Printer");
+  out.append("<").append(section).append(" ").append(d.name).append(">\n");
+  if (!d.uuid.empty()) line("UUID", d.uuid);
+  if (!d.info.empty()) line("Info", d.info);
+  if (!d.location.empty()) line("Location", d.location);
+  if (!d.make_and_model.empty()) line("MakeModel", d.make_and_model);
+  if (!d.is_class) line("DeviceURI", d.device_uri);
+  for (const auto& member : p.members) line("Printer", member);
+  for (const auto& u : p.users_allowed) line("AllowUser", u);
+  for (const auto& u : p.users_denied) line("DenyUser", u);
+  if (d.job_priority_default != 50) line("JobPriorityDefault", std::to_string(d.job_priority_default));
+  if (!p.driver.empty()) line("Driver", p.driver);
+  if (p.error_policy != "abort-job") line("ErrorPolicy", p.error_policy);
+  line("State", p.enabled ? "Idle" : "Stopped");
+  if (!state_message.empty()) line("StateMessage", state_message);
+  line("Accepting", yes_no(p.accepting));
+  line("Shared", yes_no(p.shared));
+  line("Color", yes_no(d.color));
+  line("Duplex", yes_no(d.duplex));
+  auto list = [&out](std::string_view directive, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    out.append(directive).append(" ");
+    for (std::size_t i = 0; i < values.size(); ++i) out.append(i ? "," : "").append(values[i]);
+    out.append("\n");
+  };
+  list("DocumentFormats", d.document_formats);
+  line("MediaDefault", d.media_default);
+  list("MediaSupported", d.media_supported);
+  line("ConfigTime", std::to_string(d.config_change_time));
+  out.append("</").append(section).append(">\n");
+}
+
 std::expected<void, std::string> save_printers_conf(const std::filesystem::path& file,
                                                     const std::vector<PrinterConfig>& printers) {
-  std::ostringstream out;
-  out << "# Printer configuration file for Quire (CUPS printers.conf syntax).\n"
-         "# Written by quired; edit while it is stopped.\n";
-  auto yes_no = [](bool b) { return b ? "Yes" : "No"; };
-  for (const auto& p : printers) {
-    const auto& d = p.description;
-    std::string section = std::string(p.is_default ? "Default" : "") + (d.is_class ? "Class" : "Printer");
-    out << "<" << section << " " << d.name << ">\n";
-    if (!d.uuid.empty()) out << "UUID " << d.uuid << "\n";
-    if (!d.info.empty()) out << "Info " << d.info << "\n";
-    if (!d.location.empty()) out << "Location " << d.location << "\n";
-    if (!d.make_and_model.empty()) out << "MakeModel " << d.make_and_model << "\n";
-    if (!d.is_class) out << "DeviceURI " << d.device_uri << "\n";
-    for (const auto& member : p.members) out << "Printer " << member << "\n";
-    for (const auto& u : p.users_allowed) out << "AllowUser " << u << "\n";
-    for (const auto& u : p.users_denied) out << "DenyUser " << u << "\n";
-    if (d.job_priority_default != 50) out << "JobPriorityDefault " << d.job_priority_default << "\n";
-    if (!p.driver.empty()) out << "Driver " << p.driver << "\n";
-    if (p.error_policy != "abort-job") out << "ErrorPolicy " << p.error_policy << "\n";
-    out << "State " << (p.enabled ? "Idle" : "Stopped") << "\n";
-    if (!p.state_message.empty()) out << "StateMessage " << p.state_message << "\n";
-    out << "Accepting " << yes_no(p.accepting) << "\n";
-    out << "Shared " << yes_no(p.shared) << "\n";
-    out << "Color " << yes_no(d.color) << "\nDuplex " << yes_no(d.duplex) << "\n";
-    auto list = [&out](const char* directive, const std::vector<std::string>& values) {
-      if (values.empty()) return;
-      out << directive << " ";
-      for (std::size_t i = 0; i < values.size(); ++i) out << (i ? "," : "") << values[i];
-      out << "\n";
-    };
-    list("DocumentFormats", d.document_formats);
-    out << "MediaDefault " << d.media_default << "\n";
-    list("MediaSupported", d.media_supported);
-    out << "ConfigTime " << d.config_change_time << "\n";
-    out << "</" << section << ">\n";
-  }
-  return write_file_atomically(file, out.str());
+  std::string text = printers_conf_header();
+  for (const auto& p : printers) append_printer_entry(text, p, p.is_default, p.state_message);
+  return write_file_atomically(file, text);
 }
 
 std::expected<void, std::string> write_file_atomically(const std::filesystem::path& file, std::string_view text) {

@@ -45,17 +45,13 @@ void handle_cups_add_modify_class(const OperationPtr& op) {
   if (auto v = op->request.find_boolean("printer-is-accepting-jobs", IPP_TAG_PRINTER)) config.accepting = *v;
   if (auto v = op->request.find_integer("printer-state", IPP_TAG_PRINTER)) config.enabled = *v != IPP_PSTATE_STOPPED;
   if (config.description.document_formats.empty()) config.description.document_formats = {"application/octet-stream"};
-  auto result = op->scheduler.add_or_modify_printer(std::move(config));
-  if (!result) return op->fail(IPP_STATUS_ERROR_INTERNAL, "{}", result.error());
-  op->reply();
+  op->scheduler.add_or_modify_printer(std::move(config), reply_when_done(op));
 }
 
 void handle_cups_delete_class(const OperationPtr& op) {
   if (!op->printer->config.description.is_class)
     return op->fail(IPP_STATUS_ERROR_NOT_POSSIBLE, "{} is not a class", op->printer->name());
-  auto result = op->scheduler.delete_printer(op->printer->name());
-  if (!result) return op->fail(IPP_STATUS_ERROR_INTERNAL, "{}", result.error());
-  op->reply();
+  op->scheduler.delete_printer(op->printer->name(), reply_when_done(op));
 }
 
 void handle_cups_get_classes(const OperationPtr& op) {

@@ -150,14 +150,16 @@ Job draft_job(const Operation& op, int id) {
     r.state_reasons = "job-held-on-create";
   }
   r.created = op.scheduler.now();
+  IppMessage attributes;
   for (ipp_attribute_t* a = ippFirstAttribute(op.request.get()); a; a = ippNextAttribute(op.request.get()))
-    if (ippGetGroupTag(a) == IPP_TAG_JOB) job.attributes.copy_attribute(a, IPP_TAG_JOB);
+    if (ippGetGroupTag(a) == IPP_TAG_JOB) attributes.copy_attribute(a, IPP_TAG_JOB);
   for (const char* name : {"document-format", "job-name", "document-name", "ipp-attribute-fidelity"})
-    if (ipp_attribute_t* a = op.request.find(name, IPP_TAG_OPERATION)) job.attributes.copy_attribute(a, IPP_TAG_JOB);
+    if (ipp_attribute_t* a = op.request.find(name, IPP_TAG_OPERATION)) attributes.copy_attribute(a, IPP_TAG_JOB);
   char uuid[64];
   httpAssembleUUID(op.host().c_str(), 0, r.printer.c_str(), id, uuid, sizeof uuid);
-  job.attributes.add_string(IPP_TAG_JOB, IPP_TAG_URI, "job-uuid", uuid);
-  r.attributes = job.attributes.encode();
+  attributes.add_string(IPP_TAG_JOB, IPP_TAG_URI, "job-uuid", uuid);
+  r.attributes = attributes.encode();
+  job.set_attributes(std::move(attributes));
   return job;
 }
 

@@ -24,10 +24,6 @@ const std::vector<std::string> kRawFormats = {"application/octet-stream", "appli
                                               "application/vnd.cups-raw", "image/jpeg", "image/png",
                                               "image/pwg-raster", "image/urf", "text/plain"};
 
-void reply_with(const OperationPtr& op, const std::expected<void, std::string>& result) {
-  if (!result) return op->fail(IPP_STATUS_ERROR_INTERNAL, "{}", result.error());
-  op->reply();
-}
 
 // A device URI an admin may set: a scheme we have a backend for, or a device path.
 // Files other than /dev/null only where the configuration allows it (FileDevice).
@@ -229,10 +225,11 @@ struct Update {
       if (auto refusal = install_ppd(*op, *config, ppd)) return respond(refusal->status, refusal->message);
     if (remote) describe_from_printer(*config);
     std::string driver = config->driver;
-    if (auto result = op->scheduler.add_or_modify_printer(std::move(*config)); !result)
-      return respond(IPP_STATUS_ERROR_INTERNAL, result.error());
-    remove_uploaded_ppd(*op, name, driver);
-    respond(IPP_STATUS_OK, "");
+    op->scheduler.add_or_modify_printer(std::move(*config), [self, driver](std::expected<void, std::string> result) {
+      if (!result) return self->respond(IPP_STATUS_ERROR_INTERNAL, result.error());
+      remove_uploaded_ppd(*self->op, self->name, driver);
+      self->respond(IPP_STATUS_OK, "");
+    });
   }
 
   void ask_printer(const std::shared_ptr<Update>& self, std::string uri) {
@@ -305,34 +302,42 @@ void handle_cups_add_modify_printer(const OperationPtr& op) {
   op->reply_with_sink(std::make_unique<PrinterUpdateSink>(op, std::move(name)));
 }
 
+Completion reply_when_done(const OperationPtr& op) {
+  return [op](std::expected<void, std::string> result) {
+    if (!result) return op->fail(IPP_STATUS_ERROR_INTERNAL, "{}", result.error());
+    op->reply();
+  };
+}
+
 void handle_cups_delete_printer(const OperationPtr& op) {
   std::string name = op->printer->name();
-  auto result = op->scheduler.delete_printer(name);
-  if (result) remove_uploaded_ppd(*op, name, "");
-  reply_with(op, result);
+  op->scheduler.delete_printer(name, [op, name](std::expected<void, std::string> result) {
+    if (result) remove_uploaded_ppd(*op, name, "");
+    reply_when_done(op)(std::move(result));
+  });
 }
 
 void handle_cups_set_default(const OperationPtr& op) {
-  reply_with(op, op->scheduler.set_default_printer(op->printer->name()));
+  op->scheduler.set_default_printer(op->printer->name(), reply_when_done(op));
 }
 
 void handle_cups_accept_jobs(const OperationPtr& op) {
-  reply_with(op, op->scheduler.set_accepting(*op->printer, true, ""));
+  op->scheduler.set_accepting(*op->printer, true, "", reply_when_done(op));
 }
 
 void handle_cups_reject_jobs(const OperationPtr& op) {
   std::string reason = op->request.find_string("printer-state-message", IPP_TAG_OPERATION).value_or("Rejecting Jobs");
-  reply_with(op, op->scheduler.set_accepting(*op->printer, false, reason));
+  op->scheduler.set_accepting(*op->printer, false, reason, reply_when_done(op));
 }
 
 void handle_pause_printer(const OperationPtr& op) {
   op->printer->message = op->request.find_string("printer-state-message", IPP_TAG_OPERATION).value_or("Paused");
-  reply_with(op, op->scheduler.set_printer_enabled(*op->printer, false));
+  op->scheduler.set_printer_enabled(*op->printer, false, reply_when_done(op));
 }
 
 void handle_resume_printer(const OperationPtr& op) {
   op->printer->message.clear();
-  reply_with(op, op->scheduler.set_printer_enabled(*op->printer, true));
+  op->scheduler.set_printer_enabled(*op->printer, true, reply_when_done(op));
 }
 
 void handle_hold_new_jobs(const OperationPtr& op) {
@@ -348,9 +353,7 @@ void handle_cancel_jobs(const OperationPtr& op) {
   if (auto only = op->request.find_string("requesting-user-name", IPP_TAG_OPERATION);
       which == IPP_OP_CANCEL_JOBS && only && op->request.find_boolean("my-jobs", IPP_TAG_OPERATION).value_or(false))
     user = *only;
-  op->scheduler.cancel_jobs(printer, user, which == IPP_OP_PURGE_JOBS, [op](std::expected<void, std::string> result) {
-    reply_with(op, result);
-  });
+  op->scheduler.cancel_jobs(printer, user, which == IPP_OP_PURGE_JOBS, reply_when_done(op));
 }
 
 }  // namespace quire

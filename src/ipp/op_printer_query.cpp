@@ -9,6 +9,9 @@
 // per string) and was most of the CPU a request cost.
 #include "ipp/operation.hpp"
 
+#include "ipp/attribute_copy.hpp"
+#include "ipp/attribute_writer.hpp"
+
 #include <cups/cups.h>
 
 #include <mutex>
@@ -17,49 +20,54 @@
 namespace quire {
 namespace {
 
-// The attributes that change with state, not configuration.
-void add_status_attributes(const Operation& op, const Printer& printer, IppMessage& all) {
+// The attributes that change with state, not configuration: those `w` wants.
+void add_status_attributes(const Operation& op, const Printer& printer, int queued, AttributeWriter& w) {
   const Scheduler& s = op.scheduler;
-  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_ENUM, "printer-state", printer.state);
-  std::vector<std::string> reasons = printer.reasons;
-  if (reasons.empty()) reasons.push_back("none");
-  all.add_strings(IPP_TAG_PRINTER, IPP_TAG_KEYWORD, "printer-state-reasons", reasons);
-  all.add_string(IPP_TAG_PRINTER, IPP_TAG_TEXT, "printer-state-message", printer.message);
-  all.add_boolean(IPP_TAG_PRINTER, "printer-is-accepting-jobs", printer.is_accepting());
-  all.add_boolean(IPP_TAG_PRINTER, "printer-is-shared", printer.config.shared);
-  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "queued-job-count", s.queued_job_count(printer.name()));
-  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-up-time", static_cast<int>(s.up_time()));
-  ippAddDate(all.get(), IPP_TAG_PRINTER, "printer-current-time", ippTimeToDate(static_cast<time_t>(s.now())));
-  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "printer-state-change-time", static_cast<int>(printer.state_change_time));
-  ippAddDate(all.get(), IPP_TAG_PRINTER, "printer-state-change-date-time",
-             ippTimeToDate(static_cast<time_t>(printer.state_change_time)));
-  all.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "marker-change-time", static_cast<int>(printer.marker_change_time));
+  w.integer(IPP_TAG_ENUM, "printer-state", printer.state);
+  if (w.take("printer-state-reasons")) {
+    std::vector<std::string> reasons = printer.reasons;
+    if (reasons.empty()) reasons.push_back("none");
+    w.out().add_strings(w.group(), IPP_TAG_KEYWORD, "printer-state-reasons", reasons);
+  }
+  w.string(IPP_TAG_TEXT, "printer-state-message", printer.message);
+  w.boolean("printer-is-accepting-jobs", printer.is_accepting());
+  w.boolean("printer-is-shared", printer.config.shared);
+  w.integer(IPP_TAG_INTEGER, "queued-job-count", queued);
+  w.integer(IPP_TAG_INTEGER, "printer-up-time", static_cast<int>(s.up_time()));
+  w.date("printer-current-time", s.now());
+  w.integer(IPP_TAG_INTEGER, "printer-state-change-time", static_cast<int>(printer.state_change_time));
+  w.date("printer-state-change-date-time", printer.state_change_time);
+  w.integer(IPP_TAG_INTEGER, "marker-change-time", static_cast<int>(printer.marker_change_time));
   for (ipp_attribute_t* a = ippFirstAttribute(printer.device_attributes.get()); a;
        a = ippNextAttribute(printer.device_attributes.get()))
-    all.copy_attribute(a, IPP_TAG_PRINTER);
+    if (w.take(attribute_name(a))) w.out().copy_attribute(a, w.group());  // ATTR: lines the backend reported
   if (printer.config.description.is_class) {
-    std::vector<std::string> uris;
-    for (const auto& member : printer.config.members) uris.push_back("ipp://" + op.host() + "/printers/" + member);
     if (!printer.config.members.empty()) {
-      all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "member-names", printer.config.members);
-      all.add_strings(IPP_TAG_PRINTER, IPP_TAG_URI, "member-uris", uris);
+      w.strings(IPP_TAG_NAME, "member-names", printer.config.members);
+      if (w.take("member-uris")) {
+        std::vector<std::string> uris;
+        for (const auto& member : printer.config.members) uris.push_back("ipp://" + op.host() + "/printers/" + member);
+        w.out().add_strings(w.group(), IPP_TAG_URI, "member-uris", uris);
+      }
     }
-    all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", "file:///dev/null");  // what cupsd reports for a class
+    w.string(IPP_TAG_URI, "device-uri", "file:///dev/null");  // what cupsd reports for a class
   } else {
-    all.add_string(IPP_TAG_PRINTER, IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
-    all.add_string(IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-error-policy", printer.config.error_policy);
-    all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-error-policy-supported",
-                    {"abort-job", "retry-current-job", "retry-job", "stop-printer"});
+    w.string(IPP_TAG_URI, "device-uri", printer.config.description.device_uri);
+    w.string(IPP_TAG_NAME, "printer-error-policy", printer.config.error_policy);
+    w.strings(IPP_TAG_NAME, "printer-error-policy-supported",
+              {"abort-job", "retry-current-job", "retry-job", "stop-printer"});
   }
-  all.add_string(IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-op-policy", s.options().server.default_policy);
-  std::vector<std::string> policies;
-  for (const auto& policy : s.options().server.access.policies) policies.push_back(policy.name);
-  if (policies.empty()) policies.push_back(s.options().server.default_policy);
-  all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "printer-op-policy-supported", policies);
+  w.string(IPP_TAG_NAME, "printer-op-policy", s.options().server.default_policy);
+  if (w.take("printer-op-policy-supported")) {
+    std::vector<std::string> policies;
+    for (const auto& policy : s.options().server.access.policies) policies.push_back(policy.name);
+    if (policies.empty()) policies.push_back(s.options().server.default_policy);
+    w.out().add_strings(w.group(), IPP_TAG_NAME, "printer-op-policy-supported", policies);
+  }
   if (!printer.config.users_allowed.empty())
-    all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "requesting-user-name-allowed", printer.config.users_allowed);
+    w.strings(IPP_TAG_NAME, "requesting-user-name-allowed", printer.config.users_allowed);
   else if (!printer.config.users_denied.empty())
-    all.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "requesting-user-name-denied", printer.config.users_denied);
+    w.strings(IPP_TAG_NAME, "requesting-user-name-denied", printer.config.users_denied);
 }
 
 // Encoded variants of each cached static attribute message (Printer::attribute_cache),
@@ -112,9 +120,9 @@ const IppMessage& static_attributes(const Operation& op, Printer& printer) {
   return it->second;
 }
 
-// CUPS's printer-type bits that depend on state: rejecting, default, not shared.
-int state_type_bits(const Operation& op, const Printer& printer) {
-  int bits = 0;
+// CUPS's printer-type with the bits that depend on state: rejecting, default, not shared.
+int state_type_bits(const Operation& op, const Printer& printer, int configured) {
+  int bits = configured & ~(CUPS_PRINTER_REJECTING | CUPS_PRINTER_DEFAULT | CUPS_PRINTER_NOT_SHARED);
   if (!printer.is_accepting()) bits |= CUPS_PRINTER_REJECTING;
   if (!printer.config.shared) bits |= CUPS_PRINTER_NOT_SHARED;
   if (printer.name() == op.scheduler.default_printer_name()) bits |= CUPS_PRINTER_DEFAULT;
@@ -126,8 +134,7 @@ void add_state_type_bits(const Operation& op, const Printer& printer, IppMessage
   for (ipp_attribute_t* a = ippFirstAttribute(out.get()); a; a = ippNextAttribute(out.get()))
     if (attribute_name(a) == "printer-type") type = a;  // the last one is this printer's
   if (!type) return;
-  int bits = ippGetInteger(type, 0) & ~(CUPS_PRINTER_REJECTING | CUPS_PRINTER_DEFAULT | CUPS_PRINTER_NOT_SHARED);
-  ippSetInteger(out.get(), &type, 0, bits | state_type_bits(op, printer));
+  ippSetInteger(out.get(), &type, 0, state_type_bits(op, printer, ippGetInteger(type, 0)));
 }
 
 // ---- Get-Printer-Attributes from bytes ----
@@ -178,7 +185,7 @@ void append_header(const IppMessage& request, std::vector<std::byte>& out) {
 std::vector<std::byte> encode_printer_response(const Operation& op, Printer& printer) {
   const auto wanted = RequestedAttributes::from_request(op.request, kDefaultRequestedAll);
   const IppMessage& source = static_attributes(op, printer);
-  const int type_bits = state_type_bits(op, printer);
+  const int type_bits = state_type_bits(op, printer, 0);
   std::vector<std::byte> fixed =
       encoded_static_attributes().find_or_build(source.get(), variant_key(op.request, type_bits), [&] {
         IppMessage chosen;
@@ -187,15 +194,9 @@ std::vector<std::byte> encode_printer_response(const Operation& op, Printer& pri
         return encode_attributes(chosen);
       });
   IppMessage status;
-  add_status_attributes(op, printer, status);
-  std::vector<std::byte> changing;
-  if (wanted.wants_all()) {
-    changing = encode_attributes(status);
-  } else {
-    IppMessage chosen;
-    copy_requested(status, chosen, wanted, IPP_TAG_PRINTER);
-    changing = encode_attributes(chosen);
-  }
+  AttributeWriter writer(status, wanted, IPP_TAG_PRINTER);
+  add_status_attributes(op, printer, op.scheduler.queued_job_count(printer.name()), writer);
+  std::vector<std::byte> changing = encode_attributes(status);
   // Both pieces open the printer group; a second group tag would start a second printer.
   std::size_t skip = !fixed.empty() && !changing.empty() && changing.front() == kPrinterGroupTag ? 1 : 0;
   const auto& operation_group = operation_group_bytes();
@@ -209,14 +210,28 @@ std::vector<std::byte> encode_printer_response(const Operation& op, Printer& pri
   return out;
 }
 
+// What `wanted` asks for of the printer's cached static attributes, printer-type set
+// for the state on the way: `out` may already hold thousands of printers
+// (CUPS-Get-Printers), so nothing here looks at what it held before.
+void copy_static_attributes(const Operation& op, Printer& printer, const RequestedAttributes& wanted, IppMessage& out) {
+  const IppMessage& source = static_attributes(op, printer);
+  for (ipp_attribute_t* a = ippFirstAttribute(source.get()); a; a = ippNextAttribute(source.get())) {
+    std::string_view name = attribute_name(a);
+    if (name.empty() || !wanted.wants(name)) continue;
+    if (name == "printer-type")
+      out.add_integer(IPP_TAG_PRINTER, ippGetValueTag(a), name, state_type_bits(op, printer, ippGetInteger(a, 0)));
+    else
+      copy_attribute_deeply(out.get(), a, IPP_TAG_PRINTER);
+  }
+}
+
 }  // namespace
 
-void add_printer_attributes(const Operation& op, Printer& printer, const RequestedAttributes& wanted, IppMessage& out) {
-  copy_requested(static_attributes(op, printer), out, wanted, IPP_TAG_PRINTER);
-  add_state_type_bits(op, printer, out);
-  IppMessage status;
-  add_status_attributes(op, printer, status);
-  copy_requested(status, out, wanted, IPP_TAG_PRINTER);
+void add_printer_attributes(const Operation& op, Printer& printer, const RequestedAttributes& wanted, IppMessage& out,
+                            std::optional<int> queued) {
+  copy_static_attributes(op, printer, wanted, out);
+  AttributeWriter status(out, wanted, IPP_TAG_PRINTER);
+  add_status_attributes(op, printer, queued ? *queued : op.scheduler.queued_job_count(printer.name()), status);
 }
 
 void handle_get_printer_attributes(const OperationPtr& op) {
@@ -229,12 +244,16 @@ void handle_cups_get_printers(const OperationPtr& op) {
   auto wanted = RequestedAttributes::from_request(op->request, "all");
   auto limit = op->request.find_integer("limit", IPP_TAG_OPERATION);
   std::string first = op->request.find_string("first-printer-name", IPP_TAG_OPERATION).value_or("");
+  // Every queue's queued-job-count in one pass over the unfinished jobs, not one per queue.
+  const auto queued = op->scheduler.queued_job_counts();
   int count = 0;
-  for (auto& [name, printer] : op->scheduler.printers()) {
-    if (!first.empty() && name < first) continue;
+  auto& printers = op->scheduler.printers();
+  for (auto it = printers.lower_bound(first); it != printers.end(); ++it) {
+    auto& [name, printer] = *it;
     if (limit && count >= *limit) break;
     if (count++ > 0) op->response.add_separator();
-    add_printer_attributes(*op, printer, wanted, op->response);
+    auto n = queued.find(name);
+    add_printer_attributes(*op, printer, wanted, op->response, n == queued.end() ? 0 : n->second);
   }
   op->reply();
 }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace quire {
@@ -81,7 +82,12 @@ void handle_cups_get_default(const OperationPtr& op);
 // Attribute builders shared by handlers (src/ipp/job_attributes.cpp, printer_status.cpp).
 // Each adds one group (IPP_TAG_JOB / IPP_TAG_PRINTER) holding what `wanted` asks for.
 void add_job_attributes(const Operation& op, const Job& job, const RequestedAttributes& wanted, IppMessage& out);
-void add_printer_attributes(const Operation& op, Printer& printer, const RequestedAttributes& wanted, IppMessage& out);
+// A Completion that answers `op`: successful-ok, or server-error-internal-error with
+// the error as status-message (src/ipp/op_printer_admin.cpp).
+Completion reply_when_done(const OperationPtr& op);
+// `queued`: the printer's queued-job-count when the caller has it (else it is counted).
+void add_printer_attributes(const Operation& op, Printer& printer, const RequestedAttributes& wanted, IppMessage& out,
+                            std::optional<int> queued = std::nullopt);
 // job-id, job-uri, job-state, job-state-reasons and job-state-message: what a
 // job-creating operation answers.
 void add_job_brief(const Operation& op, const Job& job, IppMessage& out);

@@ -2,6 +2,7 @@
 // filters a printer's or job's attributes down to them.
 #include "quire/printer_attributes.hpp"
 
+#include "ipp/attribute_copy.hpp"
 #include "ipp/attribute_groups.hpp"
 
 #include <vector>
@@ -9,10 +10,9 @@
 namespace quire {
 namespace {
 
-// libcups shares a collection between messages by bumping a plain int reference count;
-// a snapshot read by many threads must not be touched that way, so collections (and
-// collections inside them) are rebuilt value by value.
 ipp_t* copy_collection_deeply(ipp_t* source);
+
+}  // namespace
 
 void copy_attribute_deeply(ipp_t* dest, ipp_attribute_t* attr, ipp_tag_t group) {
   if (ippGetValueTag(attr) != IPP_TAG_BEGIN_COLLECTION) {
@@ -28,6 +28,8 @@ void copy_attribute_deeply(ipp_t* dest, ipp_attribute_t* attr, ipp_tag_t group) 
                     const_cast<const ipp_t**>(values.data()));
   for (ipp_t* v : values) ippDelete(v);  // the attribute holds its own reference now
 }
+
+namespace {
 
 ipp_t* copy_collection_deeply(ipp_t* source) {
   ipp_t* copy = ippNew();

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 namespace quire {
 namespace {
@@ -22,14 +23,15 @@ std::string uri_scheme(std::string_view uri) {
   return colon == std::string_view::npos ? std::string() : std::string(uri.substr(0, colon));
 }
 
-std::string job_options(const Job& job) { return job.attributes ? filter_options(job.attributes) : ""; }
+std::string job_options(const Job& job) { return job.attributes() ? filter_options(job.attributes()) : ""; }
 
 void remember_document_size(Job& job) {
   std::uint64_t bytes = 0;
   for (const auto& d : job.record.documents) bytes += d.size;
-  if (ipp_attribute_t* old = job.attributes.find("job-k-octets")) ippDeleteAttribute(job.attributes.get(), old);
-  job.attributes.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", static_cast<int>((bytes + 1023) / 1024));
-  job.record.attributes = job.attributes.encode();
+  IppMessage& attributes = job.mutable_attributes();
+  if (ipp_attribute_t* old = attributes.find("job-k-octets")) ippDeleteAttribute(attributes.get(), old);
+  attributes.add_integer(IPP_TAG_JOB, IPP_TAG_INTEGER, "job-k-octets", static_cast<int>((bytes + 1023) / 1024));
+  job.record.attributes = attributes.encode();
 }
 
 }  // namespace
@@ -42,16 +44,39 @@ std::filesystem::path Scheduler::find_backend_path(std::string_view scheme) cons
   return {};
 }
 
+// Only printers that something is waiting for are looked at: the destinations of
+// pending jobs and the members of those that are classes. Each of them, in name order,
+// takes its best job (priority, then arrival) among those sent to it or its classes.
+// Ids and names, not pointers: starting a job can finish one (no backend), which trims
+// the history and runs this again, nested.
 void Scheduler::start_ready_jobs() {
   if (stopping_) return;
-  for (auto& [name, printer] : printers_) {
+  WaitingJobs waiting;
+  for (auto& [id, job] : active_) {
+    bool ready = job->state() == IPP_JSTATE_PENDING && job->record.documents_complete && !job->record.documents.empty();
+    if (!ready) continue;
+    waiting[job->record.printer].push_back(id);
+  }
+  if (waiting.empty()) return;
+  std::set<std::string> candidates;
+  for (const auto& [destination, ids] : waiting) {
+    auto it = printers_.find(destination);
+    if (it == printers_.end()) continue;
+    if (!it->second.config.description.is_class) candidates.insert(it->first);
+    else if (it->second.is_enabled())
+      candidates.insert(it->second.config.members.begin(), it->second.config.members.end());
+  }
+  for (const std::string& name : candidates) {
+    auto it = printers_.find(name);
+    if (it == printers_.end()) continue;
+    Printer& printer = it->second;
     if (!printer.is_enabled() || printer.current_job != 0 || printer.config.description.is_class) continue;
-    if (Job* job = next_job_for(printer)) start_job(printer, *job);
+    if (Job* job = next_job_for(printer, waiting)) start_job(printer, *job);
   }
 }
 
 // A printer serves jobs sent to it and to every enabled class it belongs to.
-bool Scheduler::serves(const Printer& printer, const std::string& destination) const {
+bool Scheduler::serves(const Printer& printer, std::string_view destination) const {
   if (destination == printer.name()) return true;
   auto it = printers_.find(destination);
   if (it == printers_.end() || !it->second.config.description.is_class || !it->second.is_enabled()) return false;
@@ -63,12 +88,17 @@ Printer* Scheduler::printer_of(const Job& job) {
   return find_printer(job.printing_on.empty() ? job.record.printer : job.printing_on);
 }
 
-Job* Scheduler::next_job_for(const Printer& printer) {
+Job* Scheduler::next_job_for(const Printer& printer, const WaitingJobs& waiting) {
   Job* best = nullptr;
-  for (auto& [id, job] : jobs_) {
-    if (job.state() != IPP_JSTATE_PENDING || !serves(printer, job.record.printer)) continue;
-    if (!job.record.documents_complete || job.record.documents.empty()) continue;
-    if (!best || job.record.priority > best->record.priority) best = &job;  // ids ascend: first wins ties
+  for (const auto& [destination, ids] : waiting) {
+    if (!serves(printer, destination)) continue;
+    for (int id : ids) {
+      Job* job = find_job(id);
+      if (!job || job->state() != IPP_JSTATE_PENDING) continue;  // e.g. started by another member of its class
+      if (!best || job->record.priority > best->record.priority ||
+          (job->record.priority == best->record.priority && job->id() < best->id()))
+        best = job;
+    }
   }
   return best;
 }
@@ -81,7 +111,7 @@ void Scheduler::start_job(Printer& printer, Job& job) {
   spec.backend = find_backend_path(uri_scheme(spec.device_uri));
   spec.user = job.record.user;
   spec.title = job.record.name;
-  spec.copies = job.attributes ? job.attributes.find_integer("copies").value_or(1) : 1;
+  spec.copies = job.attributes() ? job.attributes().find_integer("copies").value_or(1) : 1;
   spec.options = job_options(job);
   spec.documents = job.record.documents;
   spec.state_dir = options_.state_dir;
@@ -170,10 +200,10 @@ void Scheduler::finish_job(Job& job, ipp_jstate_t state, std::string reason, Com
   job.record.state_reasons = std::move(reason);
   job.record.completed = now();
   if (state == IPP_JSTATE_COMPLETED) {
-    int copies = job.attributes ? job.attributes.find_integer("copies").value_or(1) : 1;
+    int copies = job.attributes() ? job.attributes().find_integer("copies").value_or(1) : 1;
     if (job.record.impressions_completed == 0) job.record.impressions_completed = copies;
     if (job.record.sheets_completed == 0) job.record.sheets_completed = job.record.impressions_completed;
-    auto text = [&](const char* name) { return job.attributes ? job.attributes.find_string(name).value_or("") : ""; };
+    auto text = [&](const char* name) { return job.attributes() ? job.attributes().find_string(name).value_or("") : ""; };
     log::page(job.record.printer, job.record.user, job.id(), "total", job.record.impressions_completed,
               text("job-billing"), job.record.origin_host, job.record.name, text("media"), text("sides"));
   }
@@ -202,7 +232,7 @@ void Scheduler::handle_status_line(int job_id, const std::string& line) {
     else if (std::sscanf(text.c_str(), "%d %d", &n, &copies) >= 1) {
       job->record.impressions_completed += std::max(1, copies);
       // CUPS's page_log: one line per page the filters report.
-      auto attr = [&](const char* name) { return job->attributes ? job->attributes.find_string(name).value_or("") : ""; };
+      auto attr = [&](const char* name) { return job->attributes() ? job->attributes().find_string(name).value_or("") : ""; };
       log::page(job->record.printer, job->record.user, job_id, std::to_string(n), std::max(1, copies),
                 attr("job-billing"), job->record.origin_host, job->record.name, attr("media"), attr("sides"));
     }
@@ -249,11 +279,10 @@ void Scheduler::set_printer_state(Printer& printer, ipp_pstate_t state) {
 }
 
 void Scheduler::trim_history() {
+  prune_active();
   std::vector<SpoolChange> changes;
   const auto& server = options_.server;
-  std::size_t finished = 0;
-  for (const auto& [id, job] : jobs_)
-    if (job.is_finished()) ++finished;
+  std::size_t finished = jobs_.size() - active_.size();  // exact once pruned
   std::size_t limit = server.preserve_job_history ? static_cast<std::size_t>(server.max_jobs) : 0;
   bool unlimited = server.preserve_job_history && server.max_jobs == 0;
   for (auto it = jobs_.begin(); it != jobs_.end() && !unlimited && finished > limit;) {
@@ -265,24 +294,33 @@ void Scheduler::trim_history() {
     change.kind = SpoolChange::Kind::kRemoveJob;
     change.job.id = it->first;
     changes.push_back(std::move(change));
-    it = jobs_.erase(it);
+    forget_job(it++);
     --finished;
   }
   if (server.preserve_job_files != ServerConfig::kForever) {
-    const std::int64_t kept_since = now() - server.preserve_job_files;
-    for (auto& [id, job] : jobs_) {
-      if (!job.is_finished() || job.record.documents.empty() || job.running) continue;
-      if (job.record.completed > kept_since) continue;  // PreserveJobFiles: not yet
+    const std::int64_t kept_since = now() - server.preserve_job_files;  // PreserveJobFiles: files of jobs done before go
+    for (auto it = finished_with_files_.begin(); it != finished_with_files_.end() && it->first <= kept_since;) {
+      auto [completed, id] = *it;
+      Job* job = find_job(id);
+      if (!job || !job->is_finished() || job->record.completed != completed || job->record.documents.empty()) {
+        it = finished_with_files_.erase(it);  // gone, restarted (a newer entry follows), or no files
+        continue;
+      }
+      if (job->running) {
+        ++it;
+        continue;
+      }
       // The job keeps its size (job-k-octets) in its attributes once the files go.
-      remember_document_size(job);
+      remember_document_size(*job);
       SpoolChange keep;
-      keep.job = job.record;
+      keep.job = job->record;
       changes.push_back(std::move(keep));
       SpoolChange change;
       change.kind = SpoolChange::Kind::kRemoveDocuments;
       change.job.id = id;
       changes.push_back(std::move(change));
-      job.record.documents.clear();
+      job->record.documents.clear();
+      it = finished_with_files_.erase(it);
     }
   }
   if (!changes.empty()) spool_.commit(std::move(changes), [](auto result) {

@@ -55,12 +55,10 @@ void Scheduler::load(std::vector<PrinterConfig> printers, std::vector<JobRecord>
       record.state = IPP_JSTATE_PENDING;
       record.state_reasons = "job-restartable";
     }
-    auto attrs = IppMessage::decode(record.attributes);
     job.hold_release = record.state == IPP_JSTATE_HELD ? hold_release_time(record.hold_until, now()).value_or(0) : 0;
-    job.attributes = attrs ? std::move(*attrs) : IppMessage();
-    job.record = std::move(record);
+    job.record = std::move(record);  // its attributes are decoded when first asked for
     int id = job.id();
-    jobs_.emplace(id, std::move(job));
+    track_active(jobs_.emplace(id, std::move(job)).first->second);
   }
   log::error().info("[Scheduler] loaded {} printer(s) and {} job(s)", printers_.size(), jobs_.size());
 }
@@ -91,13 +89,13 @@ void Scheduler::compute_hold_release(Job& job) {
 void Scheduler::release_due_holds() {
   std::int64_t t = now();
   bool released = false;
-  for (auto& [id, job] : jobs_) {
-    if (job.state() != IPP_JSTATE_HELD || job.hold_release == 0 || job.hold_release > t) continue;
-    job.record.state = IPP_JSTATE_PENDING;
-    job.record.state_reasons = "none";
-    job.record.hold_until.clear();
+  for (auto& [id, job] : active_) {
+    if (job->state() != IPP_JSTATE_HELD || job->hold_release == 0 || job->hold_release > t) continue;
+    job->record.state = IPP_JSTATE_PENDING;
+    job->record.state_reasons = "none";
+    job->record.hold_until.clear();
     log::error().info("[Job {}] hold time reached, released", id);
-    persist(job, nullptr);
+    persist(*job, nullptr);
     released = true;
   }
   if (released) start_ready_jobs();
@@ -130,21 +128,55 @@ Job* Scheduler::find_job(int id) {
 
 std::vector<const Job*> Scheduler::list_jobs(std::string_view printer, WhichJobs which, std::string_view user) const {
   std::vector<const Job*> out;
-  for (const auto& [id, job] : jobs_) {
-    if (!printer.empty() && job.record.printer != printer) continue;
-    if (!user.empty() && job.record.user != user) continue;
-    if (which == WhichJobs::kCompleted && !job.is_finished()) continue;
-    if (which == WhichJobs::kNotCompleted && job.is_finished()) continue;
+  auto select = [&](const Job& job) {
+    if (!printer.empty() && job.record.printer != printer) return;
+    if (!user.empty() && job.record.user != user) return;
+    if (which == WhichJobs::kCompleted && !job.is_finished()) return;
+    if (which == WhichJobs::kNotCompleted && job.is_finished()) return;
     out.push_back(&job);
+  };
+  if (which == WhichJobs::kNotCompleted) {
+    for (const auto& [id, job] : active_) select(*job);
+  } else {
+    for (const auto& [id, job] : jobs_) select(job);
   }
   return out;
 }
 
 int Scheduler::queued_job_count(std::string_view printer) const {
   int n = 0;
-  for (const auto& [id, job] : jobs_)
-    if (job.is_active() && job.record.printer == printer) ++n;
+  for (const auto& [id, job] : active_)
+    if (job->is_active() && job->record.printer == printer) ++n;
   return n;
+}
+
+std::map<std::string, int, std::less<>> Scheduler::queued_job_counts() const {
+  std::map<std::string, int, std::less<>> counts;
+  for (const auto& [id, job] : active_)
+    if (job->is_active()) ++counts[job->record.printer];
+  return counts;
+}
+
+void Scheduler::track_active(Job& job) {
+  if (job.is_active()) active_.emplace(job.id(), &job);
+  else if (!job.record.documents.empty()) finished_with_files_.emplace(job.record.completed, job.id());
+}
+
+void Scheduler::prune_active() {
+  for (auto it = active_.begin(); it != active_.end();) {
+    if (it->second->is_active()) {
+      ++it;
+      continue;
+    }
+    if (!it->second->record.documents.empty()) finished_with_files_.emplace(it->second->record.completed, it->first);
+    it = active_.erase(it);
+  }
+}
+
+void Scheduler::forget_job(std::map<int, Job>::iterator it) {
+  active_.erase(it->first);
+  finished_with_files_.erase({it->second.record.completed, it->first});
+  jobs_.erase(it);
 }
 
 void Scheduler::add_job(Job job, std::vector<DocumentWriter> documents, Completion done) {
@@ -166,7 +198,7 @@ void Scheduler::add_job(Job job, std::vector<DocumentWriter> documents, Completi
           }
         }
         log::error().info("[Job {}] queued on {} by {}", id, pending->record.printer, pending->record.user);
-        jobs_.emplace(id, std::move(*pending));
+        track_active(jobs_.emplace(id, std::move(*pending)).first->second);
         start_ready_jobs();  // a new job finishes none: history is trimmed when jobs finish
       } else {
         log::error().error("[Job {}] could not be made durable: {}", pending->id(), result.error());

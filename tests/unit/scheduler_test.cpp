@@ -1,6 +1,9 @@
 // Scheduler: job order, one job at a time per printer, state changes, recovery.
 #include "scheduler_test_support.hpp"
 
+#include <algorithm>
+#include <future>
+
 namespace quire {
 namespace {
 
@@ -32,7 +35,7 @@ TEST_F(Scheduler_, StartsJobsByPriorityThenArrival) {
   int first_high = print(*this, "high1", 90);
   int normal = print(*this, "normal", 50);
   int second_high = print(*this, "high2", 90);
-  on_strand([&] { return scheduler_->set_printer_enabled(*scheduler_->find_printer("office"), true).has_value(); });
+  ASSERT_TRUE(set_enabled("office", true));
   ASSERT_TRUE(eventually([&] { return scheduler_->find_job(low)->state() == IPP_JSTATE_COMPLETED; }));
   std::string expected;
   for (auto [id, title] : {std::pair{first_high, "high1"}, {second_high, "high2"}, {normal, "normal"}, {low, "low"}})
@@ -101,6 +104,63 @@ TEST_F(Scheduler_, HistoryIsTrimmedToMaxJobs) {
   }
   EXPECT_TRUE(eventually([&] { return scheduler_->find_job(ids[0]) == nullptr && scheduler_->find_job(ids[1]) == nullptr; }));
   EXPECT_TRUE(on_strand([&] { return scheduler_->find_job(ids[3]) != nullptr; }));
+}
+
+TEST_F(Scheduler_, RestartedJobIsQueuedAgainAndItsFilesGoOnlyWhenItFinishesAgain) {
+  ServerConfig server;
+  server.preserve_job_files = ServerConfig::kForever;
+  start({printer("office", "record://x")}, server);
+  int id = print(*this, "twice");
+  ASSERT_TRUE(eventually([&] { return scheduler_->find_job(id)->state() == IPP_JSTATE_COMPLETED; }));
+  ASSERT_TRUE(set_enabled("office", false));
+  std::promise<bool> restarted;
+  on_strand([&] {
+    scheduler_->restart_job(id, [&](std::expected<void, std::string> r) { restarted.set_value(r.has_value()); });
+    return true;
+  });
+  ASSERT_TRUE(restarted.get_future().get());
+  auto queued = [&] {
+    auto jobs = scheduler_->list_jobs("office", WhichJobs::kNotCompleted, "");
+    return jobs.size() == 1 && jobs[0]->id() == id && scheduler_->queued_job_count("office") == 1 &&
+           scheduler_->queued_job_counts().at("office") == 1;
+  };
+  EXPECT_TRUE(on_strand(queued));
+  EXPECT_TRUE(on_strand([&] { return scheduler_->list_jobs("office", WhichJobs::kCompleted, "").empty(); }));
+  ASSERT_TRUE(set_enabled("office", true));
+  ASSERT_TRUE(eventually([&] { return scheduler_->find_job(id)->state() == IPP_JSTATE_COMPLETED; }));
+  EXPECT_TRUE(on_strand([&] { return scheduler_->list_jobs("", WhichJobs::kNotCompleted, "").empty(); }));
+  EXPECT_EQ(read(dir_ / "printed"), std::to_string(id) + " twice\n" + std::to_string(id) + " twice\n");
+}
+
+TEST_F(Scheduler_, FinishedJobsLoseTheirFilesUnlessPreserved) {
+  ServerConfig server;
+  server.preserve_job_files = 0;  // PreserveJobFiles No
+  start({printer("office", "record://x")}, server);
+  int first = print(*this, "a");
+  int second = print(*this, "b");
+  ASSERT_TRUE(eventually([&] {
+    return scheduler_->find_job(first)->record.documents.empty() && scheduler_->find_job(second)->record.documents.empty();
+  }));
+  // The store follows once the removal commits (asynchronously: no client waits on it).
+  auto stored_without_files = [&] {
+    auto jobs = spool_->load_jobs();
+    return jobs && jobs->size() == 2 &&
+           std::all_of(jobs->begin(), jobs->end(), [](const JobRecord& j) { return j.documents.empty(); });
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!stored_without_files() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(stored_without_files());
+}
+
+TEST_F(Scheduler_, AJobSentToAClassGoesToAFreeMemberAndQueuesOnBusyOnes) {
+  PrinterConfig cls = printer("floor", "");
+  cls.description.is_class = true;
+  cls.members = {"left", "right"};
+  start({printer("left", "record://x", false), printer("right", "record://x"), cls});
+  int id = print(*this, "to-class", 50, "floor");
+  ASSERT_TRUE(eventually([&] { return scheduler_->find_job(id)->state() == IPP_JSTATE_COMPLETED; }));
+  EXPECT_EQ(read(dir_ / "printed"), std::to_string(id) + " to-class\n");
 }
 
 }  // namespace

@@ -90,6 +90,17 @@ class SchedulerFixture : public ::testing::Test {
     return result.get();
   }
 
+  // Enables or disables a printer on the strand and waits until printers.conf holds it.
+  bool set_enabled(const std::string& name, bool enabled) {
+    std::promise<bool> saved;
+    auto future = saved.get_future();
+    boost::asio::post(scheduler_->strand(), [&] {
+      scheduler_->set_printer_enabled(*scheduler_->find_printer(name), enabled,
+                                      [&saved](std::expected<void, std::string> r) { saved.set_value(r.has_value()); });
+    });
+    return future.get();
+  }
+
   // Sends a request through the dispatcher; a document, when given, goes to the sink.
   IppMessage send(IppMessage request, const std::string& document = {}) {
     std::promise<IppMessage> response;
