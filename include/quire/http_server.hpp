@@ -46,6 +46,15 @@ struct WebResponse {
   // With status 401: what the client may authenticate with. The server turns it into
   // the WWW-Authenticate header that fits the connection (Local, PeerCred, Basic).
   std::optional<AuthChallenge> challenge;
+
+  // A plain-text answer ("404 Not Found\n", a file's text).
+  static WebResponse text(int status, std::string body) {
+    WebResponse r;
+    r.status = status;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = std::move(body);
+    return r;
+  }
 };
 using WebHandler = std::function<void(WebRequest, std::move_only_function<void(WebResponse)>)>;
 

@@ -16,14 +16,6 @@ constexpr std::string_view kCupsdConf = "/admin/conf/cupsd.conf";
 
 using Reply = std::move_only_function<void(WebResponse)>;
 
-WebResponse text_response(int status, std::string body) {
-  WebResponse r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::move(body);
-  return r;
-}
-
 struct AdminConf {
   std::shared_ptr<ServerSettings> settings;
   std::shared_ptr<const AccessControl> access;
@@ -43,11 +35,11 @@ struct AdminConf {
 std::optional<WebResponse> AdminConf::refusal(const WebRequest& request) const {
   const std::string& user = request.client.authenticated_user;
   if (user.empty()) {
-    WebResponse r = text_response(401, "401 Unauthorized\n");
+    WebResponse r = WebResponse::text(401, "401 Unauthorized\n");
     r.challenge = AuthChallenge{.try_root_certificate = true};
     return r;
   }
-  if (!access->is_admin(user)) return text_response(403, "403 Forbidden: " + user + " is not an administrator\n");
+  if (!access->is_admin(user)) return WebResponse::text(403, "403 Forbidden: " + user + " is not an administrator\n");
   return std::nullopt;
 }
 
@@ -55,9 +47,9 @@ WebResponse AdminConf::get() const {
   auto text = settings->read_text();
   if (!text) {
     log::error().error("GET {}: {}", kCupsdConf, text.error());
-    return text_response(500, "500 Internal Server Error\n");
+    return WebResponse::text(500, "500 Internal Server Error\n");
   }
-  return text_response(200, std::move(*text));
+  return WebResponse::text(200, std::move(*text));
 }
 
 WebResponse AdminConf::put(const WebRequest& request) const {
@@ -65,7 +57,7 @@ WebResponse AdminConf::put(const WebRequest& request) const {
   if (!replaced) {
     log::error().error("[Client {}] cupsd.conf not replaced: {}", request.client.connection_id,
                        replaced.error().message);
-    return text_response(replaced.error().invalid ? 400 : 500, replaced.error().message + "\n");
+    return WebResponse::text(replaced.error().invalid ? 400 : 500, replaced.error().message + "\n");
   }
   std::string body = "cupsd.conf updated.\n";
   for (const auto& w : replaced->warnings) {
@@ -78,19 +70,19 @@ WebResponse AdminConf::put(const WebRequest& request) const {
   }
   log::error().info("[Client {}] cupsd.conf replaced by {}", request.client.connection_id,
                     request.client.authenticated_user);
-  return text_response(201, std::move(body));
+  return WebResponse::text(201, std::move(body));
 }
 
 void AdminConf::serve(WebRequest request, Reply reply) {
   const std::string path = request.target.substr(0, request.target.find('?'));
   if (path != kCupsdConf) {
-    if (path.starts_with("/admin/conf/")) return reply(text_response(404, "404 Not Found\n"));
+    if (path.starts_with("/admin/conf/")) return reply(WebResponse::text(404, "404 Not Found\n"));
     if (next && settings->current().web_interface) return next(std::move(request), std::move(reply));
-    if (request.method == "POST") return reply(text_response(415, "415 Unsupported Media Type\n"));
-    return reply(text_response(404, "404 Not Found\n"));
+    if (request.method == "POST") return reply(WebResponse::text(415, "415 Unsupported Media Type\n"));
+    return reply(WebResponse::text(404, "404 Not Found\n"));
   }
   if (request.method != "GET" && request.method != "HEAD" && request.method != "PUT") {
-    WebResponse r = text_response(405, "405 Method Not Allowed\n");
+    WebResponse r = WebResponse::text(405, "405 Method Not Allowed\n");
     r.headers.emplace_back("Allow", "GET, HEAD, PUT");
     return reply(std::move(r));
   }

@@ -16,14 +16,6 @@ namespace {
 constexpr std::string_view kPrefix = "/printers/";
 constexpr std::string_view kSuffix = ".ppd";
 
-WebResponse text_response(int status, std::string body) {
-  WebResponse r;
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.body = std::move(body);
-  return r;
-}
-
 // The queue's PPD file: its own driver's, or none. On the strand.
 std::filesystem::path ppd_of(Scheduler& scheduler, std::string_view name) {
   const Printer* printer = scheduler.find_printer(name);
@@ -36,7 +28,7 @@ WebResponse read_ppd_file(const std::filesystem::path& path, bool head) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     log::error().error("GET PPD: unable to read {}", path.string());
-    return text_response(500, "500 Internal Server Error\n");
+    return WebResponse::text(500, "500 Internal Server Error\n");
   }
   std::ostringstream text;
   text << in.rdbuf();
@@ -57,14 +49,14 @@ WebHandler make_printer_ppd_handler(Scheduler& scheduler, WebHandler next) {
                   target.ends_with(kSuffix) && target.size() > kPrefix.size() + kSuffix.size();
     if (!is_ppd) {
       if (next) return next(std::move(request), std::move(reply));
-      return reply(text_response(404, "404 Not Found\n"));
+      return reply(WebResponse::text(404, "404 Not Found\n"));
     }
     std::string name(target.substr(kPrefix.size(), target.size() - kPrefix.size() - kSuffix.size()));
     bool head = request.method == "HEAD";
     boost::asio::post(scheduler.strand(), [&scheduler, name, head, reply = std::move(reply)]() mutable {
       auto path = ppd_of(scheduler, name);
       // PPD files are small: read here rather than hand the path to another thread.
-      reply(path.empty() ? text_response(404, "404 Not Found\n") : read_ppd_file(path, head));
+      reply(path.empty() ? WebResponse::text(404, "404 Not Found\n") : read_ppd_file(path, head));
     });
   };
 }
