@@ -12,7 +12,8 @@ build_packages=(cmake ninja-build g++ pkg-config libboost-dev libcups2-dev libsp
 filter_packages=(ghostscript paps qpdf cups-filters)
 test_packages=(libgtest-dev cups-ipp-utils cups-bsd cups cups-ppdc ghostscript python3 python3-pytest python3-gi qpdf
                poppler-utils umockdev gir1.2-umockdev-1.0
-               rlpr)  # rlpr: the LPD tests' rlpr, rlpq and rlprm
+               rlpr   # rlpr: the LPD tests' rlpr, rlpq and rlprm
+               iproute2)  # ss: bench/cupsd.sh (the private cupsd the CUPS-reference tests start)
 
 packages=("${build_packages[@]}" "${filter_packages[@]}")
 [[ "${1:-run}" == "test" ]] && packages+=("${test_packages[@]}")

@@ -4,7 +4,7 @@ Quire's drivers and the PPD files under /usr/share/ppd; `lpadmin -m` takes them;
 quired, reached over IPP) what it takes; `lpadmin -o printer-error-policy=`."""
 
 import re
-import subprocess
+import urllib.request
 
 from conftest import wait_until
 
@@ -72,9 +72,9 @@ def test_lpadmin_P_uploads_a_ppd_that_lpoptions_l_reads(daemon, tmp_path):
     assert re.search(r"^PageSize/.*\*\w+", options, re.M), options
     assert re.search(r"^Duplex/.*None", options, re.M), options
     # The PPD is what cupsd would serve at /printers/NAME.ppd.
-    out = subprocess.run(["curl", "-s", "-o", "-", "-w", "%{http_code}", f"http://{daemon.host}/printers/ppdq.ppd"],
-                         capture_output=True).stdout
-    assert out.endswith(b"200") and out.startswith(b"*PPD-Adobe:"), out[:40]
+    with urllib.request.urlopen(f"http://{daemon.host}/printers/ppdq.ppd", timeout=10) as reply:
+        assert reply.status == 200 and reply.headers["Content-Type"] == "application/vnd.cups-ppd"
+        assert reply.read().startswith(b"*PPD-Adobe:")
     # Another driver replaces the uploaded file; deleting the queue removes it.
     daemon.run("lpadmin", "-p", "ppdq", "-m", "quire/generic-pcl5e")
     assert not stored.exists()
