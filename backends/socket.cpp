@@ -16,6 +16,7 @@
 #include "common/device_stream.hpp"
 #include "common/device_uri.hpp"
 #include "common/job_args.hpp"
+#include "common/network_backend.hpp"
 #include "common/net_connect.hpp"
 #include "common/side_channel.hpp"
 
@@ -151,20 +152,5 @@ ExitCode print(const qb::JobArgs& args, const SocketSettings& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  qb::start_backend();
-  if (qb::is_discovery(argc)) {
-    qb::report_device("network", "socket", "Unknown", "AppSocket/HP JetDirect", "", "");
-    return qb::to_int(ExitCode::kOk);
-  }
-  auto args = qb::parse_job_args(argc, argv, /*resolve_dnssd=*/true);
-  if (!args) {
-    qb::report_error(args.error());
-    return qb::to_int(ExitCode::kFailed);
-  }
-  auto settings = read_settings(args->device_uri);
-  if (!settings) {  // a misconfigured queue: retrying cannot help
-    qb::report_error(settings.error());
-    return qb::to_int(ExitCode::kStop);
-  }
-  return qb::to_int(print(*args, *settings));
+  return qb::network_backend_main(argc, argv, "socket", "AppSocket/HP JetDirect", &read_settings, &print);
 }

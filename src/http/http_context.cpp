@@ -1,5 +1,5 @@
-// The shared state of one HttpServer: web handler, access control, connection ids and
-// the session table.
+// The shared state of one HttpServer: web handler and access control (connection ids
+// and the session table are its SessionRegistry).
 #include "http/http_context.hpp"
 
 namespace quire::http {
@@ -33,37 +33,6 @@ std::shared_ptr<const AccessControl> ServerContext::access_control() const {
 std::shared_ptr<const Authenticator> ServerContext::authenticator() const {
   std::lock_guard lock(mutex_);
   return authenticator_;
-}
-
-int ServerContext::next_connection_id() {
-  std::lock_guard lock(mutex_);
-  return ++last_connection_id_;
-}
-
-bool ServerContext::add_session(int id, std::weak_ptr<Session> session) {
-  std::lock_guard lock(mutex_);
-  if (stopping_ || sessions_.size() >= limits_.max_connections) return false;
-  sessions_.emplace(id, std::move(session));
-  return true;
-}
-
-void ServerContext::remove_session(int id) {
-  std::lock_guard lock(mutex_);
-  sessions_.erase(id);
-}
-
-std::vector<std::shared_ptr<Session>> ServerContext::begin_stop() {
-  std::lock_guard lock(mutex_);
-  stopping_ = true;
-  std::vector<std::shared_ptr<Session>> open;
-  for (auto& [id, weak] : sessions_)
-    if (auto session = weak.lock()) open.push_back(std::move(session));
-  return open;
-}
-
-bool ServerContext::is_stopping() const {
-  std::lock_guard lock(mutex_);
-  return stopping_;
 }
 
 }  // namespace quire::http

@@ -2,6 +2,7 @@
 // the web handler and the table of open connections.
 #pragma once
 
+#include "core/session_registry.hpp"
 #include "quire/access_control.hpp"
 #include "quire/authenticator.hpp"
 #include "quire/http_server.hpp"
@@ -17,9 +18,10 @@ class Session;
 
 // Owned by shared_ptr: the HttpServer, its listeners and every session hold it, so a
 // session still finishing during shutdown never sees it go. Thread-safe.
-class ServerContext {
+class ServerContext : public SessionRegistry<Session> {
  public:
-  ServerContext(IppService& ipp, HttpLimits limits) : ipp_(ipp), limits_(limits) {}
+  ServerContext(IppService& ipp, HttpLimits limits)
+      : SessionRegistry<Session>(limits.max_connections), ipp_(ipp), limits_(limits) {}
 
   IppService& ipp() const { return ipp_; }
   const HttpLimits& limits() const { return limits_; }
@@ -34,17 +36,6 @@ class ServerContext {
   std::shared_ptr<const AccessControl> access_control() const;
   std::shared_ptr<const Authenticator> authenticator() const;
 
-  int next_connection_id();
-
-  // Admits a new connection unless the server is stopping or already has
-  // max_connections open.
-  bool add_session(int id, std::weak_ptr<Session> session);
-  void remove_session(int id);
-
-  // From now on add_session() refuses; returns the sessions still open.
-  std::vector<std::shared_ptr<Session>> begin_stop();
-  bool is_stopping() const;
-
  private:
   IppService& ipp_;
   const HttpLimits limits_;
@@ -52,9 +43,6 @@ class ServerContext {
   std::shared_ptr<const WebHandler> web_handler_;
   std::shared_ptr<const AccessControl> access_;
   std::shared_ptr<const Authenticator> authenticator_;
-  std::unordered_map<int, std::weak_ptr<Session>> sessions_;
-  int last_connection_id_ = 0;
-  bool stopping_ = false;
 };
 
 }  // namespace quire::http

@@ -82,16 +82,7 @@ Session::~Session() { context_->remove_session(id_); }
 void Session::start(std::shared_ptr<Session> session) {
   Strand strand = session->socket_.get_executor();
   const int id = session->id_;
-  asio::co_spawn(strand, run(std::move(session)), [id](std::exception_ptr failure) {
-    if (!failure) return;
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& e) {
-      log::error().error("[Client {}] Connection dropped: {}", id, e.what());
-    } catch (...) {
-      log::error().error("[Client {}] Connection dropped: unknown exception", id);
-    }
-  });
+  spawn_session(strand, run(std::move(session)), "Client", id);
 }
 
 void Session::refuse_busy() {

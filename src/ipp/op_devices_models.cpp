@@ -6,6 +6,8 @@
 #include "quire/drivers.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <mutex>
 #include <cctype>
 
 namespace quire {
@@ -22,6 +24,25 @@ const char* ppd_type(const DriverInfo& d) {
   if (first == "application/pdf") return "pdf";
   if (first.starts_with("image/")) return "raster";
   return "unknown";
+}
+
+// The models, read from the PPD directories at most once a minute: a CUPS-Get-PPDs should
+// not open every PPD file on the system (thousands with Debian's driver packages) each
+// time, on the scheduler strand. Shared by the process's schedulers, hence the lock.
+std::vector<DriverInfo> cached_drivers(const std::vector<std::filesystem::path>& ppd_dirs) {
+  static constexpr auto kFresh = std::chrono::seconds(60);
+  static std::mutex mutex;
+  static std::vector<std::filesystem::path> dirs;
+  static std::vector<DriverInfo> drivers;
+  static std::chrono::steady_clock::time_point read_at;
+  std::lock_guard lock(mutex);
+  auto now = std::chrono::steady_clock::now();
+  if (dirs != ppd_dirs || drivers.empty() || now - read_at > kFresh) {
+    drivers = list_drivers(ppd_dirs);
+    dirs = ppd_dirs;
+    read_at = now;
+  }
+  return drivers;
 }
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {
@@ -72,7 +93,7 @@ void handle_cups_get_ppds(const OperationPtr& op) {
   auto name = rq.find_string("ppd-name", IPP_TAG_OPERATION);
   auto limit = rq.find_integer("limit", IPP_TAG_OPERATION);
   int count = 0;
-  for (const auto& d : list_drivers(op->scheduler.options().ppd_dirs)) {
+  for (const auto& d : cached_drivers(op->scheduler.options().ppd_dirs)) {
     if (d.id == "everywhere") continue;
     if ((make && !equal_ignoring_case(*make, d.make)) || (model && !equal_ignoring_case(*model, d.make_and_model)) ||
         (name && *name != d.id))

@@ -45,34 +45,6 @@ asio::awaitable<Result> await_on_strand(Strand strand, Start start) {
 
 }  // namespace
 
-// ---- SessionContext ----
-
-int SessionContext::next_connection_id() {
-  std::lock_guard lock(mutex_);
-  return ++last_id_;
-}
-
-bool SessionContext::add_session(int id, std::weak_ptr<Session> session) {
-  std::lock_guard lock(mutex_);
-  if (stopping_ || sessions_.size() >= limits_.max_connections) return false;
-  sessions_.emplace(id, std::move(session));
-  return true;
-}
-
-void SessionContext::remove_session(int id) {
-  std::lock_guard lock(mutex_);
-  sessions_.erase(id);
-}
-
-std::vector<std::shared_ptr<Session>> SessionContext::begin_stop() {
-  std::lock_guard lock(mutex_);
-  stopping_ = true;
-  std::vector<std::shared_ptr<Session>> open;
-  for (auto& [id, weak] : sessions_)
-    if (auto session = weak.lock()) open.push_back(std::move(session));
-  return open;
-}
-
 std::uint64_t Reception::staged_bytes() const {
   std::uint64_t total = 0;
   for (const auto& [name, file] : staged) total += file.size();
@@ -102,16 +74,7 @@ Session::~Session() { context_->remove_session(id_); }
 void Session::start(std::shared_ptr<Session> session) {
   Strand strand = session->socket_.get_executor();
   const int id = session->id_;
-  asio::co_spawn(strand, run(std::move(session)), [id](std::exception_ptr failure) {
-    if (!failure) return;
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& e) {
-      log::error().error("[LPD client {}] Connection dropped: {}", id, e.what());
-    } catch (...) {
-      log::error().error("[LPD client {}] Connection dropped: unknown exception", id);
-    }
-  });
+  spawn_session(strand, run(std::move(session)), "LPD client", id);
 }
 
 void Session::refuse_busy() {
@@ -202,45 +165,46 @@ asio::awaitable<void> Session::print_waiting_jobs(const CommandLine& command) {
   co_await send_ack(Ack::kOk);  // the scheduler starts jobs by itself: nothing to kick
 }
 
-asio::awaitable<void> Session::send_queue_state(const CommandLine& command) {
+asio::awaitable<std::optional<Session::QueueJobs>> Session::jobs_of(const CommandLine& command) {
   auto queue = co_await look_up_queue(command.queue);
   if (!queue) {
     const std::string unknown = fmt::format("{}: unknown printer\n", command.queue);
     co_await write(unknown);
-    co_return;
+    co_return std::nullopt;
   }
-  IppMessage request = make_get_jobs(queue->name);
-  const ClientInfo client = client_info(queue->name);
+  ClientInfo client = client_info(queue->name);
+  IppMessage request = make_get_jobs(queue->name);  // named: no temporaries inside co_await (g++ 12)
   IppOutcome jobs = co_await call(std::move(request), client);
+  co_return QueueJobs{std::move(*queue), std::move(client), std::move(jobs)};
+}
+
+asio::awaitable<void> Session::send_queue_state(const CommandLine& command) {
+  auto found = co_await jobs_of(command);
+  if (!found) co_return;
+  const auto& [queue, client, jobs] = *found;
   const bool long_format = command.command == DaemonCommand::kQueueStateLong;
   const std::string text = ack_for(jobs.response.status()) == Ack::kOk
-                               ? render_queue_state(*queue, read_jobs(jobs.response), command.list, long_format)
-                               : fmt::format("{}: {}\n", queue->name, describe_status(jobs.response));
+                               ? render_queue_state(queue, read_jobs(jobs.response), command.list, long_format)
+                               : fmt::format("{}: {}\n", queue.name, describe_status(jobs.response));
   co_await write(text);
 }
 
 // Answers in text, as BSD lpd does: one line per job it tried to remove.
 asio::awaitable<void> Session::remove_jobs(const CommandLine& command) {
-  auto queue = co_await look_up_queue(command.queue);
-  if (!queue) {
-    const std::string unknown = fmt::format("{}: unknown printer\n", command.queue);
-    co_await write(unknown);
-    co_return;
-  }
-  IppMessage request = make_get_jobs(queue->name);
-  const ClientInfo client = client_info(queue->name);
-  IppOutcome jobs = co_await call(std::move(request), client);
+  auto found = co_await jobs_of(command);
+  if (!found) co_return;
+  const auto& [queue, client, jobs] = *found;
   std::string report;
   if (ack_for(jobs.response.status()) != Ack::kOk)
-    report = fmt::format("{}: {}\n", queue->name, describe_status(jobs.response));
+    report = fmt::format("{}: {}\n", queue.name, describe_status(jobs.response));
   for (int id : jobs_to_remove(read_jobs(jobs.response), command.agent, command.list)) {
-    IppMessage cancel = make_cancel_job(queue->name, id, command.agent);
+    IppMessage cancel = make_cancel_job(queue.name, id, command.agent);
     IppOutcome outcome = co_await call(std::move(cancel), client);
     const bool removed = ack_for(outcome.response.status()) == Ack::kOk;
     log::error().info("[LPD client {}] {} removing job {}: {}", id_, command.agent, id,
                       removed ? "done" : describe_status(outcome.response));
-    report += removed ? fmt::format("{}-{} dequeued\n", queue->name, id)
-                      : fmt::format("{}-{}: {}\n", queue->name, id, describe_status(outcome.response));
+    report += removed ? fmt::format("{}-{} dequeued\n", queue.name, id)
+                      : fmt::format("{}-{}: {}\n", queue.name, id, describe_status(outcome.response));
   }
   co_await write(report);
 }

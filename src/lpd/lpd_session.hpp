@@ -18,6 +18,7 @@
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
 
+#include "core/session_registry.hpp"
 #include "lpd/lpd_protocol.hpp"
 #include "lpd/lpd_translator.hpp"
 #include "lpd/staged_file.hpp"
@@ -57,27 +58,17 @@ inline constexpr std::chrono::seconds kShutdownGrace{5};
 // What the listeners and sessions of one LpdServer share. Owned by shared_ptr (the
 // server, its listeners and every session), so a session finishing during shutdown
 // never sees it go. Thread-safe.
-class SessionContext {
+class SessionContext : public SessionRegistry<Session> {
  public:
-  SessionContext(IppService& ipp, LpdLimits limits) : ipp_(ipp), limits_(std::move(limits)) {}
+  SessionContext(IppService& ipp, LpdLimits limits)
+      : SessionRegistry<Session>(limits.max_connections), ipp_(ipp), limits_(std::move(limits)) {}
 
   IppService& ipp() const { return ipp_; }
   const LpdLimits& limits() const { return limits_; }
 
-  int next_connection_id();
-  // Admits a connection unless stopping or max_connections are open.
-  bool add_session(int id, std::weak_ptr<Session> session);
-  void remove_session(int id);
-  // From now on add_session() refuses; returns the sessions still open.
-  std::vector<std::shared_ptr<Session>> begin_stop();
-
  private:
   IppService& ipp_;
   const LpdLimits limits_;
-  std::mutex mutex_;
-  std::unordered_map<int, std::weak_ptr<Session>> sessions_;
-  int last_id_ = 0;
-  bool stopping_ = false;
 };
 
 // A control file whose data files are still coming.
@@ -126,6 +117,14 @@ class Session : public std::enable_shared_from_this<Session> {
   // Queries (lpd_session.cpp).
   asio::awaitable<std::expected<QueueInfo, LpdError>> look_up_queue(const std::string& name);
   asio::awaitable<void> print_waiting_jobs(const CommandLine& command);
+  // The queue a queue-state or remove command names, and its jobs (Get-Jobs as the
+  // agent's client); nullopt once the client has been told the queue is unknown.
+  struct QueueJobs {
+    QueueInfo queue;
+    ClientInfo client;
+    IppOutcome jobs;
+  };
+  asio::awaitable<std::optional<QueueJobs>> jobs_of(const CommandLine& command);
   asio::awaitable<void> send_queue_state(const CommandLine& command);
   asio::awaitable<void> remove_jobs(const CommandLine& command);
 

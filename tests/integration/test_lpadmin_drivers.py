@@ -3,10 +3,15 @@ Quire's drivers and the PPD files under /usr/share/ppd; `lpadmin -m` takes them;
 `lpadmin -P` uploads a PPD; `lpadmin -m everywhere` asks the printer (here a second
 quired, reached over IPP) what it takes; `lpadmin -o printer-error-policy=`."""
 
+import gzip
 import re
+import socket
 import urllib.request
 
+import pytest
+
 from conftest import wait_until
+from ipp_wire import decode_response, ipp_request, post, read_response
 
 PXLMONO = "/usr/share/ppd/cupsfilters/pxlmono.ppd"
 
@@ -95,19 +100,23 @@ def test_a_file_that_is_not_a_ppd_is_refused_and_changes_nothing(daemon, tmp_pat
     assert not (daemon.state_dir / "ppd" / "keep.ppd").exists()
 
 
-def test_a_ppd_upload_that_is_not_a_ppd_gets_document_format_not_supported(daemon, tmp_path):
-    # ... so send the request the way lpadmin would, without its client-side check.
-    bogus = tmp_path / "bogus.ppd"
-    bogus.write_text("%!PS-Adobe-3.0\nnot a PPD\n")
-    test = tmp_path / "add.test"
-    test.write_text("{\n OPERATION CUPS-Add-Modify-Printer\n GROUP operation-attributes-tag\n"
-                    " ATTR charset attributes-charset utf-8\n ATTR naturalLanguage attributes-natural-language en\n"
-                    " ATTR uri printer-uri $uri\n ATTR name requesting-user-name root\n"
-                    " GROUP printer-attributes-tag\n ATTR uri device-uri file:///dev/null\n"
-                    f" FILE {bogus}\n STATUS client-error-document-format-not-supported\n}}\n")
-    r = daemon.run("ipptool", "-T", "10", "-t", f"ipp://127.0.0.1:{daemon.port}/printers/newq", str(test),
-                   env=daemon.socket_env(), check=False)
-    assert "[PASS]" in r.stdout, r.stdout
+@pytest.mark.parametrize("content", [b"%!PS-Adobe-3.0\nnot a PPD\n", gzip.compress(open(PXLMONO, "rb").read())],
+                         ids=["postscript", "gzip-compressed-ppd"])
+def test_a_ppd_upload_that_is_not_a_ppd_gets_document_format_not_supported(daemon, content):
+    # Sent as lpadmin would, without its client-side check (and without ipptool, whose
+    # FILE would unpack the gzip'ed PPD): root over the Unix socket, an administrator.
+    attrs = [(0x01, 0x47, "attributes-charset", b"utf-8"), (0x01, 0x48, "attributes-natural-language", b"en"),
+             (0x01, 0x45, "printer-uri", b"ipp://localhost/printers/newq"),
+             (0x01, 0x42, "requesting-user-name", b"root"),
+             (0x04, 0x45, "device-uri", b"file:///dev/null")]
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(10)
+        s.connect(str(daemon.socket_path))
+        post(s, "localhost", ipp_request(0x4003, 1, attrs) + content, resource="/admin/")  # CUPS-Add-Modify-Printer
+        status, reply = decode_response(read_response(s)[1])
+    assert status == 0x040A, (hex(status), reply)  # client-error-document-format-not-supported
+    message = b"".join(value for _, name, _, value in reply if name == "status-message")
+    assert (b"Compressed" if content.startswith(b"\x1f\x8b") else b"not a PPD file") in message, message
     assert "newq" not in daemon.run("lpstat", "-v").stdout
 
 
