@@ -1,7 +1,18 @@
-// Spool: the durable store of jobs and their document files. A job is acknowledged
-// only after commit() reports it durable; recovery after any crash finds exactly the
+// Spool: the durable store of jobs and their documents. A job is acknowledged only
+// after commit() reports it durable; recovery after any crash finds exactly the
 // committed jobs. The SQL stays portable (a shared PostgreSQL store may come later):
 // no store detail leaks out of src/spool/.
+//
+// Two kinds of document, one contract. A document of at most kInlineDocumentLimit
+// bytes is held in memory while it arrives and committed inside the job store's
+// transaction (its bytes in a row), so a batch of small jobs is durable after one WAL
+// sync: no file is created, synced or renamed before the ack. A larger document spills
+// to a temporary file and is synced and renamed into place as its job commits. Either
+// way DocumentRecord::path names a file that exists when the commit's `done` runs and
+// whenever the spool has been opened: an inline document's file is written (not
+// synced) by the commit and rewritten from its row by recovery, so readers at print
+// time never know which kind they read. The file of an inline document is never the
+// durable copy; the row is.
 #pragma once
 
 #include <cstddef>
@@ -17,13 +28,19 @@
 
 namespace quire {
 
+// Documents up to this many bytes are kept in memory while they arrive and stored in
+// the job store's row; larger ones go to a spool file. It bounds the memory of one
+// upload. 64 KiB holds the common small jobs (text, LPD jobs, one-page PostScript) and
+// stays well inside one WAL write per batch (see docs/benchmarks.md, "Inline documents").
+inline constexpr std::size_t kInlineDocumentLimit = 64 * 1024;
+
 // One document of a job, as stored.
 struct DocumentRecord {
   int number = 1;                 // 1-based within the job
   std::string format;             // MIME type, e.g. "application/pdf"
   std::string name;               // document-name, may be empty
   std::uint64_t size = 0;         // bytes
-  std::filesystem::path path;     // the sealed spool file (absolute)
+  std::filesystem::path path;     // its spool file (absolute); exists once committed
 };
 
 // Everything the store keeps of a job. `attributes` is the job's IPP attribute group
@@ -50,37 +67,55 @@ struct JobRecord {
   std::vector<DocumentRecord> documents;
 };
 
-// A document being received. write() appends to a temporary file in the spool;
-// nothing is durable until the job that owns it is committed with it. Destroying an
-// unsealed writer removes its file. Not thread-safe; one owner.
+// A document being received. write() keeps the bytes in memory up to the spool's
+// inline limit (kInlineDocumentLimit); the write that would pass it spills everything
+// to a temporary file in the spool, and later writes append there. Nothing is durable
+// until the job that owns it is committed with it. Destroying an uncommitted writer
+// frees its memory or removes its temporary file. Not thread-safe; one owner.
 class DocumentWriter {
  public:
   DocumentWriter(DocumentWriter&&) noexcept;
   DocumentWriter& operator=(DocumentWriter&&) noexcept;
   ~DocumentWriter();
 
+  // Fails, naming job and document, if spilling or writing the file fails; the writer
+  // is broken then and its job cannot commit it.
   std::expected<void, std::string> write(std::span<const std::byte> bytes);
   std::uint64_t size() const { return size_; }
   int job_id() const { return job_id_; }
   int number() const { return number_; }
-  // The path the document will have once committed.
+  // True while the document is in memory: it will be stored in the job's row.
+  bool is_inline() const { return state_ == State::kInMemory; }
+  // An inline document's bytes so far (empty once spilled).
+  std::span<const std::byte> contents() const { return contents_; }
+  // The path the document's file will have once committed.
   const std::filesystem::path& final_path() const { return final_path_; }
 
  private:
   friend class Spool;
   friend class Committer;  // seals writers when their job commits (src/spool/committer.cpp)
-  DocumentWriter(int fd, std::filesystem::path temp, std::filesystem::path final, int job_id, int number);
+  enum class State { kInMemory, kSpilled, kBroken, kSealed };
+  DocumentWriter(std::filesystem::path temp, std::filesystem::path final, int job_id, int number,
+                 std::size_t inline_limit);
+  std::expected<void, std::string> spill();
   void close_fd();
-  // fdatasync, close, and rename the temporary file to final_path() (never over an
-  // existing file). The caller syncs the directory. On failure the writer stays
-  // unsealed, so its destructor still removes the temporary file.
+  void discard();
+  // A spilled document: fdatasync (unless sync_data() ran), close, and rename the
+  // temporary file to final_path() (never over an existing file). The caller syncs the
+  // directory. On failure the writer stays unsealed, so its destructor still removes
+  // the temporary file.
   std::expected<void, std::string> seal();
-  // fdatasync now (seal() then skips it); the committer runs these in parallel for a
-  // batch, so the file system can flush them in one journal commit. errno or 0.
+  // An inline document: writes its bytes to final_path() (a new file, never over an
+  // existing one) without syncing it, since the row is the durable copy.
+  std::expected<void, std::string> place_inline_file();
+  // fdatasync now (seal() then skips it). errno or 0.
   int sync_data();
+  State state_ = State::kInMemory;
   bool data_synced_ = false;
   int fd_ = -1;
-  std::filesystem::path temp_path_;
+  std::vector<std::byte> contents_;  // kInMemory: the document so far
+  std::size_t inline_limit_ = kInlineDocumentLimit;
+  std::filesystem::path temp_path_;   // kSpilled: the file; removed unless sealed
   std::filesystem::path final_path_;
   std::uint64_t size_ = 0;
   int job_id_ = 0;
@@ -88,13 +123,15 @@ class DocumentWriter {
 };
 
 // One change to make durable: a job written whole (insert or replace), optionally
-// with documents to seal (fsync and rename into place), or a job removed with its files.
+// with documents to seal (stored in its row, or synced and renamed into place), or a
+// job removed with its documents.
 //  - kPutJob writes every scalar field and the attributes. Documents already committed
 //    are never changed or dropped by it (so a state update need not carry them); each
 //    writer in `seal` adds one, taking format and name from the entry of
 //    `job.documents` with the same number (size and path come from the writer).
-//  - kRemoveJob deletes the job and its documents; the files go after the commit.
-//  - kRemoveDocuments deletes the job's documents and their files but keeps the job
+//  - kRemoveJob deletes the job and its documents (rows, stored bytes); the files go
+//    after the commit.
+//  - kRemoveDocuments deletes the job's documents (rows, stored bytes, files) but keeps the job
 //    (PreserveJobFiles=No).
 struct SpoolChange {
   enum class Kind { kPutJob, kRemoveJob, kRemoveDocuments };
@@ -107,7 +144,9 @@ using CommitHandler = std::move_only_function<void(std::expected<void, std::stri
 
 // Owns the spool directory (jobs.db and d<job>-<doc> files). Thread-safe: every
 // method may be called from any thread. commit() batches concurrent changes into one
-// transaction and one round of syncs (group commit), on a committer thread of its own.
+// transaction (group commit), on a committer thread of its own: a batch of inline
+// documents costs one WAL sync; spilled documents add one parallel round of file and
+// directory syncs before it.
 // One process at a time: open() takes an exclusive lock on DIR/spool.lock, because
 // recovery deletes files a second live spool would still be committing.
 class Spool {
@@ -117,10 +156,13 @@ class Spool {
     // Longest a commit waits for companions before it is flushed (0: flush at once;
     // companions that arrive while a flush runs still share the next one).
     std::chrono::microseconds max_batch_delay{0};
+    // Documents up to this size are stored inline (0: every document goes to a file).
+    std::size_t inline_limit = kInlineDocumentLimit;
   };
 
   // Opens (creating if needed) the store and recovers: removes temporary files of
-  // uploads that never committed and document files no committed job owns.
+  // uploads that never committed and document files no committed job owns, and
+  // rewrites the file of every inline document that is missing or differs from its row.
   static std::expected<std::unique_ptr<Spool>, std::string> open(const Options& options);
   ~Spool();  // drains pending commits, then closes
 
@@ -133,8 +175,9 @@ class Spool {
 
   std::expected<DocumentWriter, std::string> create_document(int job_id, int number);
 
-  // Makes `changes` durable, then calls `done` on the committer thread. On failure
-  // nothing of `changes` is durable and their unsealed files are removed. `changes` is
+  // Makes `changes` durable, then calls `done` on the committer thread; every document
+  // file of `changes` exists by then. On failure nothing of `changes` is durable and
+  // their files are removed. `changes` is
   // all or nothing; other commits batched with it fail only if the shared sync or
   // transaction fails. `done` must not block on the spool (it runs on its thread).
   void commit(std::vector<SpoolChange> changes, CommitHandler done);

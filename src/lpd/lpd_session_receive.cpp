@@ -10,6 +10,7 @@
 #include "lpd/lpd_session.hpp"
 
 #include "quire/log.hpp"
+#include "quire/spool.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -26,6 +27,9 @@ namespace quire::lpd {
 namespace {
 
 constexpr std::uint64_t kYieldEveryBytes = 4 * 1024 * 1024;  // let other sessions run during a big copy
+// Staged data files of one connection are held in memory up to this many bytes in all
+// (the spool keeps documents this small in memory too); the rest go to unnamed files.
+constexpr std::size_t kStagedMemoryBytes = kInlineDocumentLimit;
 
 Step halt(Refusal refusal, std::string detail, ipp_status_t status = IPP_STATUS_OK) {
   return std::unexpected(Halt{LpdError{refusal, std::move(detail), status}});
@@ -162,7 +166,10 @@ asio::awaitable<Step> Session::stream_single_document(const SubcommandLine& sub,
 }
 
 asio::awaitable<Step> Session::stage_data_file(const SubcommandLine& sub, Reception& r) {
-  auto file = StagedFile::create(context_->limits().temp_dir);
+  std::size_t in_memory = 0;
+  for (const auto& [name, staged] : r.staged) in_memory += staged.bytes_in_memory();
+  const std::size_t memory_left = kStagedMemoryBytes - std::min(in_memory, kStagedMemoryBytes);
+  auto file = StagedFile::create(context_->limits().temp_dir, memory_left);
   if (!file) {
     log::error().error("[LPD client {}] Unable to stage data file: {}", id_, file.error());
     co_return halt(Refusal::kServiceRefused, file.error(), IPP_STATUS_ERROR_INTERNAL);

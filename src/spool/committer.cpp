@@ -1,14 +1,20 @@
 // Committer: group commit of spool change sets. The order of one flush is what makes
 // an acknowledged job durable:
-//   1. rename each document from tmp/… to its final d-name (its data not yet synced);
-//   2. one parallel round of syncs: fdatasync every document and fsync the spool
-//      directory (so the names survive a crash), all at once;
-//   3. one store transaction for every change set (its COMMIT syncs the WAL);
+//   1. each inline document's bytes are written to its final d-name (not synced: the
+//      row is the durable copy); each spilled document is renamed from tmp/… to its
+//      final d-name (its data not yet synced);
+//   2. only if the batch spilled any document: one parallel round of syncs, fdatasync
+//      every spilled document and fsync the spool directory (so the names survive a
+//      crash), all at once;
+//   3. one store transaction for every change set, inline documents' bytes included
+//      (its COMMIT syncs the WAL);
 //   4. unlink files whose rows the transaction deleted, then call each `done`.
-// A crash between any two steps leaves only files no committed row names, which
-// recovery removes; a committed row never names a file that is not durable. Syncing
-// after the renames lets the documents and the directory share one round of waits
-// (the file system flushes concurrent syncs together) where they used to take two.
+// A batch of small jobs therefore costs one sync, the WAL's. A crash between any two
+// steps leaves only files no committed row names, which recovery removes; a committed
+// row never names a spilled file that is not durable, and recovery rewrites inline
+// documents' files from their rows. Writing inline files before the transaction, not
+// after it, means a file that cannot be written fails its change set before anything
+// is durable, instead of leaving a committed job that cannot print.
 #include "spool/committer.hpp"
 
 #include "quire/log.hpp"
@@ -50,8 +56,11 @@ std::expected<void, std::string> validate(const std::vector<SpoolChange>& change
 }
 
 // The stored record of a sealed writer: format and name from the job's own list.
-DocumentRecord describe_sealed(const JobRecord& job, const DocumentWriter& writer) {
-  DocumentRecord record;
+NewDocument describe_sealed(const JobRecord& job, const DocumentWriter& writer) {
+  NewDocument sealed;
+  sealed.is_inline = writer.is_inline();
+  if (sealed.is_inline) sealed.contents = writer.contents();
+  DocumentRecord& record = sealed.record;
   auto listed = std::find_if(job.documents.begin(), job.documents.end(),
                              [&](const DocumentRecord& d) { return d.number == writer.number(); });
   if (listed != job.documents.end()) {
@@ -63,7 +72,7 @@ DocumentRecord describe_sealed(const JobRecord& job, const DocumentWriter& write
   record.number = writer.number();
   record.size = writer.size();
   record.path = writer.final_path().filename();
-  return record;
+  return sealed;
 }
 
 }  // namespace
@@ -87,7 +96,7 @@ void Committer::submit(std::vector<SpoolChange> changes, CommitHandler done) {
     done(std::unexpected(std::string("spool is closing")));
     return;
   }
-  queue_.push_back(ChangeSet{std::move(changes), std::move(done), {}, {}, {}});
+  queue_.push_back(ChangeSet{std::move(changes), std::move(done), {}, {}, {}, {}});
   lock.unlock();
   wake_.notify_one();
 }
@@ -120,9 +129,12 @@ void Committer::seal_documents(ChangeSet& set) {
   for (SpoolChange& change : set.changes) {
     StoreChange stored{change.kind, &change.job, {}};
     for (DocumentWriter& writer : change.seal) {
-      writer.data_synced_ = true;  // not yet: sync_sealed() syncs it, with the directory
-      if (auto sealed = writer.seal(); !sealed) return fail(set, sealed.error());
+      bool is_inline = writer.is_inline();
+      if (!is_inline) writer.data_synced_ = true;  // not yet: sync_sealed() syncs it, with the directory
+      auto sealed = is_inline ? writer.place_inline_file() : writer.seal();
+      if (!sealed) return fail(set, sealed.error());
       set.sealed.push_back(writer.final_path());
+      if (!is_inline) set.spilled.push_back(writer.final_path());
       stored.new_documents.push_back(describe_sealed(change.job, writer));
     }
     set.store_changes.push_back(std::move(stored));
@@ -142,8 +154,9 @@ int sync_file_data(const std::filesystem::path& path) {
 
 }  // namespace
 
-// Every sealed document and the directory at once: concurrent syncs share the file
-// system's flushes, where one after another each pays for its own.
+// Every spilled document and the directory at once: concurrent syncs share the file
+// system's flushes, where one after another each pays for its own. Inline documents
+// need neither: their bytes are in the transaction.
 void Committer::sync_sealed(Batch& batch) {
   struct Sealed {
     ChangeSet* set;
@@ -152,7 +165,7 @@ void Committer::sync_sealed(Batch& batch) {
   };
   std::vector<Sealed> sealed;
   for (ChangeSet& set : batch)
-    for (const auto& path : set.sealed) sealed.push_back({&set, &path});
+    for (const auto& path : set.spilled) sealed.push_back({&set, &path});
   if (sealed.empty()) return;
   std::vector<std::thread> threads;
   threads.reserve(sealed.size());
@@ -195,6 +208,7 @@ void Committer::fail(ChangeSet& set, const std::string& error) {
   set.result = std::unexpected(error);
   for (const std::filesystem::path& path : set.sealed) ::unlink(path.c_str());
   set.sealed.clear();
+  set.spilled.clear();
   set.store_changes.clear();
 }
 

@@ -1,7 +1,9 @@
 // Committer: the spool's one writer, on a thread of its own. Group commit: each flush
 // takes every change set queued while the previous flush ran (after waiting up to
-// max_batch_delay for companions), seals their documents, syncs them and the spool
-// directory in one parallel round and applies them all in one store transaction.
+// max_batch_delay for companions), seals their documents (inline ones: their files
+// written unsynced, their bytes bound for the transaction; spilled ones: renamed,
+// then synced with the spool directory in one parallel round) and applies them all in
+// one store transaction.
 #pragma once
 
 #include "quire/spool.hpp"
@@ -42,7 +44,8 @@ class Committer {
     std::vector<SpoolChange> changes;
     CommitHandler done;
     std::expected<void, std::string> result;
-    std::vector<std::filesystem::path> sealed;  // final paths renamed into place
+    std::vector<std::filesystem::path> sealed;   // final paths written or renamed into place
+    std::vector<std::filesystem::path> spilled;  // those of them that must be synced
     std::vector<StoreChange> store_changes;     // point into `changes`
   };
   using Batch = std::vector<ChangeSet>;

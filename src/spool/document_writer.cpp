@@ -1,31 +1,34 @@
-// DocumentWriter: streams one document into a temporary spool file; the committer
-// seals it (fdatasync, rename into its final name) when the job that owns it commits.
+// DocumentWriter: holds one small document in memory, or streams a large one into a
+// temporary spool file; the committer stores the first in the job's row and seals the
+// second (fdatasync, rename into its final name) when the job that owns it commits.
 #include "quire/spool.hpp"
 
 #include "spool/document_files.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <utility>
 
 namespace quire {
-namespace {
 
-void remove_file(const std::filesystem::path& path) {
-  if (!path.empty()) ::unlink(path.c_str());
-}
-
-}  // namespace
-
-DocumentWriter::DocumentWriter(int fd, std::filesystem::path temp, std::filesystem::path final, int job_id,
-                               int number)
-    : fd_(fd), temp_path_(std::move(temp)), final_path_(std::move(final)), job_id_(job_id), number_(number) {}
+DocumentWriter::DocumentWriter(std::filesystem::path temp, std::filesystem::path final, int job_id, int number,
+                               std::size_t inline_limit)
+    : inline_limit_(inline_limit),
+      temp_path_(std::move(temp)),
+      final_path_(std::move(final)),
+      job_id_(job_id),
+      number_(number) {}
 
 DocumentWriter::DocumentWriter(DocumentWriter&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)),
+    : state_(std::exchange(other.state_, State::kBroken)),
+      data_synced_(other.data_synced_),
+      fd_(std::exchange(other.fd_, -1)),
+      contents_(std::exchange(other.contents_, {})),
+      inline_limit_(other.inline_limit_),
       temp_path_(std::exchange(other.temp_path_, {})),
       final_path_(std::exchange(other.final_path_, {})),
       size_(std::exchange(other.size_, 0)),
@@ -34,9 +37,12 @@ DocumentWriter::DocumentWriter(DocumentWriter&& other) noexcept
 
 DocumentWriter& DocumentWriter::operator=(DocumentWriter&& other) noexcept {
   if (this != &other) {
-    close_fd();
-    remove_file(temp_path_);
+    discard();
+    state_ = std::exchange(other.state_, State::kBroken);
+    data_synced_ = other.data_synced_;
     fd_ = std::exchange(other.fd_, -1);
+    contents_ = std::exchange(other.contents_, {});
+    inline_limit_ = other.inline_limit_;
     temp_path_ = std::exchange(other.temp_path_, {});
     final_path_ = std::exchange(other.final_path_, {});
     size_ = std::exchange(other.size_, 0);
@@ -46,25 +52,60 @@ DocumentWriter& DocumentWriter::operator=(DocumentWriter&& other) noexcept {
   return *this;
 }
 
-DocumentWriter::~DocumentWriter() {
-  close_fd();
-  remove_file(temp_path_);
-}
+DocumentWriter::~DocumentWriter() { discard(); }
 
 void DocumentWriter::close_fd() {
   if (fd_ >= 0) ::close(std::exchange(fd_, -1));
 }
 
+// Frees what an uncommitted writer holds: its memory, or its temporary file.
+void DocumentWriter::discard() {
+  close_fd();
+  if (!temp_path_.empty() && state_ != State::kSealed) ::unlink(temp_path_.c_str());
+  contents_ = {};
+}
+
 std::expected<void, std::string> DocumentWriter::write(std::span<const std::byte> bytes) {
-  if (fd_ < 0) {
+  auto fail = [this](const std::string& what) {
+    state_ = State::kBroken;
+    discard();
+    return std::unexpected(document_context(job_id_, number_) + ": " + what);
+  };
+  if (state_ == State::kInMemory && contents_.size() + bytes.size() <= inline_limit_) {
+    std::size_t needed = contents_.size() + bytes.size();
+    // Grow by doubling, but never past the limit: memory per upload stays bounded.
+    if (needed > contents_.capacity()) contents_.reserve(std::min(inline_limit_, std::max(needed, 2 * contents_.capacity())));
+    contents_.insert(contents_.end(), bytes.begin(), bytes.end());
+    size_ += bytes.size();
+    return {};
+  }
+  if (state_ == State::kInMemory) {
+    if (auto spilled = spill(); !spilled) return fail(spilled.error());
+  }
+  if (state_ != State::kSpilled) {
     return std::unexpected(document_context(job_id_, number_) + ": write: document is not open");
   }
   if (int error_number = write_fully(fd_, bytes); error_number != 0) {
     // Part of `bytes` may be on disk: the document is broken, so refuse to seal it.
-    close_fd();
-    return std::unexpected(document_context(job_id_, number_) + ": " + errno_message("write", error_number));
+    return fail(errno_message("write", error_number));
   }
   size_ += bytes.size();
+  return {};
+}
+
+// The document outgrew the inline limit: what is in memory goes to a temporary file.
+std::expected<void, std::string> DocumentWriter::spill() {
+  fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    auto error = errno_message("open " + temp_path_.string(), errno);
+    temp_path_.clear();  // not ours: never unlink a file this writer did not create
+    return std::unexpected(error);
+  }
+  state_ = State::kSpilled;
+  if (int error_number = write_fully(fd_, contents_); error_number != 0) {
+    return std::unexpected(errno_message("write", error_number));
+  }
+  contents_ = {};
   return {};
 }
 
@@ -79,7 +120,7 @@ std::expected<void, std::string> DocumentWriter::seal() {
   auto fail = [this](std::string what) {
     return std::unexpected(document_context(job_id_, number_) + ": " + what);
   };
-  if (fd_ < 0) return fail("seal: document is not open (a write failed, or it was sealed)");
+  if (state_ != State::kSpilled) return fail("seal: document is not open (a write failed, or it was sealed)");
   if (!data_synced_ && sync_data() != 0) return fail(errno_message("fdatasync", errno));
   if (::close(std::exchange(fd_, -1)) != 0) return fail(errno_message("close", errno));
   // Only the committer thread renames into final names, so checking first is not racy;
@@ -87,7 +128,28 @@ std::expected<void, std::string> DocumentWriter::seal() {
   struct stat existing;
   if (::lstat(final_path_.c_str(), &existing) == 0) return fail(final_path_.filename().string() + " already exists");
   if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) return fail(errno_message("rename", errno));
+  state_ = State::kSealed;
   temp_path_.clear();
+  return {};
+}
+
+std::expected<void, std::string> DocumentWriter::place_inline_file() {
+  auto fail = [this](std::string what) {
+    return std::unexpected(document_context(job_id_, number_) + ": " + what);
+  };
+  if (state_ != State::kInMemory) return fail("seal: document is not open (a write failed, or it was sealed)");
+  // O_EXCL: a committed file is never replaced, even if this commit then failed.
+  int fd = ::open(final_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return fail(final_path_.filename().string() + " already exists");
+    return fail(errno_message("open " + final_path_.filename().string(), errno));
+  }
+  int error_number = write_fully(fd, contents_);
+  if (::close(fd) != 0 && error_number == 0) error_number = errno;
+  if (error_number != 0) {
+    ::unlink(final_path_.c_str());
+    return fail(errno_message("write " + final_path_.filename().string(), error_number));
+  }
   return {};
 }
 

@@ -3,7 +3,13 @@
 
 #include "spool/document_files.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 #include <unordered_set>
 
@@ -43,17 +49,62 @@ std::expected<void, std::string> remove_orphans(const fs::path& directory,
   return {};
 }
 
+// True when `path` holds exactly `contents`. Inline documents are at most
+// kInlineDocumentLimit bytes, so reading one whole is cheap.
+bool holds(const fs::path& path, std::span<const std::byte> contents) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat status;
+  bool same = ::fstat(fd, &status) == 0 && static_cast<std::uint64_t>(status.st_size) == contents.size();
+  std::vector<std::byte> stored(same ? contents.size() : 0);
+  std::size_t got = 0;
+  while (same && got < stored.size()) {
+    ssize_t n = ::read(fd, stored.data() + got, stored.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) same = false;
+    else got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return same && (contents.empty() || std::memcmp(stored.data(), contents.data(), contents.size()) == 0);
+}
+
+// Writes the file anew; not synced, like every inline document's file.
+std::expected<void, std::string> rewrite(const fs::path& path, std::span<const std::byte> contents) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return std::unexpected(errno_message("open", errno));
+  int error_number = write_fully(fd, contents);
+  if (::close(fd) != 0 && error_number == 0) error_number = errno;
+  if (error_number != 0) return std::unexpected(errno_message("write", error_number));
+  return {};
+}
+
+std::expected<void, std::string> restore_inline_files(const fs::path& directory, JobStore& store,
+                                                      RecoveryReport& report) {
+  return store.visit_inline_documents([&](const std::string& name, std::span<const std::byte> contents) {
+    if (!is_document_file_name(name)) {  // never write outside the spool, whatever the row says
+      report.failures.push_back(name + ": not a document file name");
+      return;
+    }
+    auto path = directory / name;
+    if (holds(path, contents)) return;
+    if (auto written = rewrite(path, contents); !written) report.failures.push_back(name + ": " + written.error());
+    else report.rewritten.push_back(name);
+  });
+}
+
 }  // namespace
 
-std::expected<RecoveryReport, std::string> recover_files(const fs::path& directory,
-                                                         const std::vector<std::string>& committed) {
+std::expected<RecoveryReport, std::string> recover_files(const fs::path& directory, JobStore& store) {
   RecoveryReport report;
   if (auto done = remove_temporary_files(directory / kTempDirectoryName, report); !done) {
     return std::unexpected(done.error());
   }
-  std::unordered_set<std::string> committed_names(committed.begin(), committed.end());
+  auto committed = store.load_document_names();
+  if (!committed) return std::unexpected(committed.error());
+  std::unordered_set<std::string> committed_names(committed->begin(), committed->end());
   if (auto done = remove_orphans(directory, committed_names, report); !done) return std::unexpected(done.error());
-  for (const std::string& name : committed) {
+  if (auto done = restore_inline_files(directory, store, report); !done) return std::unexpected(done.error());
+  for (const std::string& name : *committed) {
     std::error_code error;
     if (!fs::exists(directory / name, error)) report.missing.push_back(name);
   }

@@ -1,7 +1,9 @@
 // Spool: opens the spool directory (lock, store, recovery) and hands out job ids and
 // document writers; commits go to the Committer. Layout of DIR:
-//   jobs.db (+ -wal, -shm)  the job store          d00012-001  committed documents
-//   tmp/                    uploads in progress     spool.lock  one process at a time
+//   jobs.db (+ -wal, -shm)  the job store, with the bytes of inline documents
+//   d00012-001              committed documents' files (of inline ones: copies)
+//   tmp/                    spilled uploads in progress
+//   spool.lock              one process at a time
 #include "quire/spool.hpp"
 
 #include "quire/log.hpp"
@@ -12,9 +14,7 @@
 #include "spool/recovery.hpp"
 #include "spool/spool_lock.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -28,6 +28,7 @@ struct Spool::Impl {
   std::unique_ptr<JobStore> store;
   std::atomic<std::int32_t> last_job_id{0};
   std::atomic<std::uint64_t> temp_serial{0};
+  std::size_t inline_limit = kInlineDocumentLimit;
   std::unique_ptr<Committer> committer;  // last: drained and stopped before the store closes
 };
 
@@ -58,14 +59,16 @@ void log_recovery(const RecoveryReport& report) {
   for (const auto& name : report.removed_orphans) {
     log::error().warn("[Spool] Removed {}: no committed job owns it", name);
   }
+  if (!report.rewritten.empty()) {
+    log::error().info("[Spool] Rewrote {} inline document file(s) from the job store (first: {})",
+                      report.rewritten.size(), report.rewritten.front());
+  }
   for (const auto& name : report.missing) log::error().error("[Spool] {} is committed but missing", name);
   for (const auto& failure : report.failures) log::error().error("[Spool] Recovery cannot remove {}", failure);
 }
 
 std::expected<void, std::string> recover(Spool::Options const& options, JobStore& store) {
-  auto committed = store.load_document_names();
-  if (!committed) return std::unexpected(committed.error());
-  auto report = recover_files(options.directory, *committed);
+  auto report = recover_files(options.directory, store);
   if (!report) return std::unexpected(report.error());
   log_recovery(*report);
   // Makes recovery's unlinks and SQLite's new -wal file part of the durable directory.
@@ -90,6 +93,7 @@ std::expected<std::unique_ptr<Spool>, std::string> Spool::open(const Options& op
 
   auto impl = std::make_unique<Impl>();
   impl->directory = absolute.directory;
+  impl->inline_limit = options.inline_limit;
   auto lock = SpoolLock::acquire(impl->directory);
   if (!lock) return std::unexpected(lock.error());
   impl->lock = std::move(*lock);
@@ -101,7 +105,8 @@ std::expected<std::unique_ptr<Spool>, std::string> Spool::open(const Options& op
   if (!highest) return std::unexpected(highest.error());
   impl->last_job_id = *highest;
   impl->committer = std::make_unique<Committer>(*impl->store, impl->directory, options.max_batch_delay);
-  log::error().info("[Spool] Opened {}, next job id {}", impl->directory.string(), *highest + 1);
+  log::error().info("[Spool] Opened {}, next job id {}, documents up to {} bytes inline", impl->directory.string(),
+                    *highest + 1, options.inline_limit);
   return std::unique_ptr<Spool>(new Spool(std::move(impl)));
 }
 
@@ -123,12 +128,7 @@ std::expected<DocumentWriter, std::string> Spool::create_document(int job_id, in
   auto name = document_file_name(job_id, number);
   auto serial = impl_->temp_serial.fetch_add(1) + 1;
   auto temp = impl_->directory / kTempDirectoryName / (name + "." + std::to_string(serial));
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int error_number = errno;
-    return std::unexpected(document_context(job_id, number) + ": " + errno_message("open " + temp.string(), error_number));
-  }
-  return DocumentWriter(fd, std::move(temp), impl_->directory / name, job_id, number);
+  return DocumentWriter(std::move(temp), impl_->directory / name, job_id, number, impl_->inline_limit);
 }
 
 void Spool::commit(std::vector<SpoolChange> changes, CommitHandler done) {

@@ -12,7 +12,9 @@
 namespace quire {
 namespace {
 
-constexpr std::string_view kSchemaVersion = "1";
+// Version 2 added document_contents (inline documents); a version 1 store is upgraded
+// in place, since that only adds an empty table.
+constexpr std::string_view kSchemaVersion = "2";
 constexpr std::string_view kHighWaterKey = "job_id_high_water";
 
 // `user_name`, not `user`: USER is reserved in PostgreSQL.
@@ -30,7 +32,14 @@ constexpr std::string_view kSchema[] = {
     " job_id INTEGER NOT NULL REFERENCES jobs (id), number INTEGER NOT NULL,"
     " format TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL, path TEXT NOT NULL,"
     " PRIMARY KEY (job_id, number))",
-    "INSERT INTO meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING",
+    // The bytes of inline documents, apart from `documents` so that listing jobs never
+    // reads them. A document with no row here has its file as the durable copy.
+    "CREATE TABLE IF NOT EXISTS document_contents ("
+    " job_id INTEGER NOT NULL, number INTEGER NOT NULL, content BLOB NOT NULL,"
+    " PRIMARY KEY (job_id, number),"
+    " FOREIGN KEY (job_id, number) REFERENCES documents (job_id, number))",
+    "INSERT INTO meta (key, value) VALUES ('schema_version', '2') ON CONFLICT (key) DO NOTHING",
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version' AND value = '1'",
     "INSERT INTO meta (key, value) VALUES ('job_id_high_water', '0') ON CONFLICT (key) DO NOTHING",
 };
 
@@ -54,6 +63,14 @@ constexpr std::string_view kPutDocumentSql =
     " size = excluded.size, path = excluded.path";
 constexpr std::string_view kSelectDocumentsSql =
     "SELECT job_id, number, format, name, size, path FROM documents ORDER BY job_id, number";
+constexpr std::string_view kPutContentSql =
+    "INSERT INTO document_contents (job_id, number, content) VALUES (?, ?, ?)"
+    " ON CONFLICT (job_id, number) DO UPDATE SET content = excluded.content";
+constexpr std::string_view kDeleteContentSql = "DELETE FROM document_contents WHERE job_id = ? AND number = ?";
+constexpr std::string_view kDeleteJobContentsSql = "DELETE FROM document_contents WHERE job_id = ?";
+constexpr std::string_view kSelectInlineDocumentsSql =
+    "SELECT d.path, c.content FROM document_contents c"
+    " JOIN documents d ON d.job_id = c.job_id AND d.number = c.number ORDER BY c.job_id, c.number";
 constexpr std::string_view kSelectJobDocumentPathsSql = "SELECT path FROM documents WHERE job_id = ?";
 constexpr std::string_view kSelectAllDocumentPathsSql = "SELECT path FROM documents";
 constexpr std::string_view kDeleteDocumentsSql = "DELETE FROM documents WHERE job_id = ?";
@@ -133,6 +150,7 @@ class SqliteJobStore final : public JobStore {
   std::expected<std::vector<JobRecord>, std::string> load_jobs() override;
   std::expected<std::int32_t, std::string> load_highest_job_id() override;
   std::expected<std::vector<std::string>, std::string> load_document_names() override;
+  Status visit_inline_documents(const InlineDocumentVisitor& visit) override;
 
  private:
   Status configure_connection();
@@ -141,6 +159,7 @@ class SqliteJobStore final : public JobStore {
   Status prepare_statements();
   Status apply_change(const StoreChange& change, std::vector<std::string>& removed);
   Status put_job(const StoreChange& change);
+  Status put_document(std::int32_t job_id, const NewDocument& document);
   Status remove_documents(std::int32_t job_id, std::vector<std::string>& removed);
   std::expected<std::int64_t, std::string> read_high_water();
   void roll_back();
@@ -150,7 +169,8 @@ class SqliteJobStore final : public JobStore {
   std::filesystem::path path_;
   std::mutex mutex_;
   std::int64_t high_water_ = 0;  // as committed in meta
-  SqliteStatement put_job_, put_document_, select_job_document_paths_, delete_documents_, delete_job_, put_meta_;
+  SqliteStatement put_job_, put_document_, put_content_, delete_content_, delete_job_contents_;
+  SqliteStatement select_job_document_paths_, delete_documents_, delete_job_, put_meta_;
 };
 
 // Why these settings (the only SQLite-specific statements of the store):
@@ -209,6 +229,9 @@ Status SqliteJobStore::prepare_statements() {
   std::pair<SqliteStatement*, std::string_view> wanted[] = {
       {&put_job_, kPutJobSql},
       {&put_document_, kPutDocumentSql},
+      {&put_content_, kPutContentSql},
+      {&delete_content_, kDeleteContentSql},
+      {&delete_job_contents_, kDeleteJobContentsSql},
       {&select_job_document_paths_, kSelectJobDocumentPathsSql},
       {&delete_documents_, kDeleteDocumentsSql},
       {&delete_job_, kDeleteJobSql},
@@ -258,13 +281,22 @@ void SqliteJobStore::roll_back() {
 Status SqliteJobStore::put_job(const StoreChange& change) {
   bind_job(put_job_, *change.job);
   if (auto done = put_job_.run(); !done) return done;
-  for (const DocumentRecord& document : change.new_documents) {
-    put_document_.bind(1, change.job->id).bind(2, document.number).bind(3, document.format);
-    put_document_.bind(4, document.name).bind(5, static_cast<std::int64_t>(document.size));
-    put_document_.bind(6, document.path.string());
-    if (auto done = put_document_.run(); !done) return done;
+  for (const NewDocument& document : change.new_documents) {
+    if (auto done = put_document(change.job->id, document); !done) return done;
   }
   return {};
+}
+
+// The document's row, and its bytes when inline. A document that goes to a file drops
+// any bytes stored for its number, so recovery never writes stale ones over its file.
+Status SqliteJobStore::put_document(std::int32_t job_id, const NewDocument& document) {
+  const DocumentRecord& record = document.record;
+  put_document_.bind(1, job_id).bind(2, record.number).bind(3, record.format);
+  put_document_.bind(4, record.name).bind(5, static_cast<std::int64_t>(record.size));
+  put_document_.bind(6, record.path.string());
+  if (auto done = put_document_.run(); !done) return done;
+  if (document.is_inline) return put_content_.bind(1, job_id).bind(2, record.number).bind_blob(3, document.contents).run();
+  return delete_content_.bind(1, job_id).bind(2, record.number).run();
 }
 
 Status SqliteJobStore::remove_documents(std::int32_t job_id, std::vector<std::string>& removed) {
@@ -273,6 +305,7 @@ Status SqliteJobStore::remove_documents(std::int32_t job_id, std::vector<std::st
   for (; row && *row; row = select_job_document_paths_.step()) removed.push_back(select_job_document_paths_.column_text(0));
   select_job_document_paths_.reset();
   if (!row) return std::unexpected(row.error());
+  if (auto done = delete_job_contents_.bind(1, job_id).run(); !done) return done;
   delete_documents_.bind(1, job_id);
   return delete_documents_.run();
 }
@@ -358,6 +391,16 @@ std::expected<std::vector<std::string>, std::string> SqliteJobStore::load_docume
   for (; row && *row; row = select->step()) names.push_back(select->column_text(0));
   if (!row) return std::unexpected(with_path(row.error()));
   return names;
+}
+
+Status SqliteJobStore::visit_inline_documents(const InlineDocumentVisitor& visit) {
+  std::lock_guard lock(mutex_);
+  auto select = SqliteStatement::prepare(db_.get(), kSelectInlineDocumentsSql);
+  if (!select) return std::unexpected(with_path(select.error()));
+  auto row = select->step();
+  for (; row && *row; row = select->step()) visit(select->column_text(0), select->column_blob_view(1));
+  if (!row) return std::unexpected(with_path(row.error()));
+  return {};
 }
 
 }  // namespace

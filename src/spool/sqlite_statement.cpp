@@ -86,4 +86,10 @@ std::vector<std::byte> SqliteStatement::column_blob(int index) const {
   return std::vector<std::byte>(data, data + sqlite3_column_bytes(stmt_, index));
 }
 
+std::span<const std::byte> SqliteStatement::column_blob_view(int index) const {
+  const auto* data = static_cast<const std::byte*>(sqlite3_column_blob(stmt_, index));
+  if (!data) return {};
+  return {data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index))};
+}
+
 }  // namespace quire

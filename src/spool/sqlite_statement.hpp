@@ -39,6 +39,8 @@ class SqliteStatement {
   std::int64_t column_int64(int index) const;
   std::string column_text(int index) const;
   std::vector<std::byte> column_blob(int index) const;
+  // The blob without a copy: valid until the next step(), reset() or destruction.
+  std::span<const std::byte> column_blob_view(int index) const;
 
  private:
   explicit SqliteStatement(sqlite3_stmt* stmt) : stmt_(stmt) {}

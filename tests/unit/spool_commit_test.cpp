@@ -99,7 +99,7 @@ TEST(SpoolCommit, BadChangeSetFailsAloneInItsBatch) {
 
 TEST(SpoolCommit, ChangeSetIsAllOrNothing) {
   TempDir dir;
-  auto spool = open_spool(dir.path());
+  auto spool = open_spilling_spool(dir.path());
   ASSERT_TRUE(spool);
   auto first = job_with_document(*spool, 1);
   auto second = job_with_document(*spool, 2);

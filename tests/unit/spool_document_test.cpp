@@ -49,9 +49,9 @@ TEST(SpoolDocument, BytesAreIntactAfterCommitAndReopen) {
   EXPECT_TRUE(list_files(dir.path() / "tmp").empty());
 }
 
-TEST(SpoolDocument, UnsealedWriterLeavesNothing) {
+TEST(SpoolDocument, UnsealedSpilledWriterLeavesNothing) {
   TempDir dir;
-  auto spool = open_spool(dir.path());
+  auto spool = open_spilling_spool(dir.path());
   ASSERT_TRUE(spool);
   {
     auto writer = spool->create_document(5, 1);
@@ -65,11 +65,13 @@ TEST(SpoolDocument, UnsealedWriterLeavesNothing) {
 
 TEST(SpoolDocument, MoveAssigningOverAWriterRemovesItsFile) {
   TempDir dir;
-  auto spool = open_spool(dir.path());
+  auto spool = open_spilling_spool(dir.path());
   ASSERT_TRUE(spool);
   auto first = spool->create_document(5, 1);
   auto second = spool->create_document(5, 2);
   ASSERT_TRUE(first && second);
+  ASSERT_TRUE(first->write(bytes_of("first")));
+  ASSERT_TRUE(second->write(bytes_of("second")));
   EXPECT_EQ(list_files(dir.path() / "tmp").size(), 2u);
   *first = std::move(*second);
   EXPECT_EQ(first->number(), 2);

@@ -69,7 +69,7 @@ std::string outcome(const std::expected<void, std::string>& result) { return res
 
 TEST(SpoolFault, SealFailsWhenTheTemporaryFileVanishedAndLaterCommitsWork) {
   TempDir dir;
-  auto spool = open_spool(dir.path());
+  auto spool = open_spilling_spool(dir.path());
   ASSERT_TRUE(spool);
   auto change = job_with_document(*spool, 12);
   ASSERT_TRUE(change);

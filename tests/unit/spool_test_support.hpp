@@ -71,10 +71,16 @@ inline std::vector<std::string> document_files(const std::filesystem::path& dire
 }
 
 inline std::unique_ptr<Spool> open_spool(const std::filesystem::path& directory,
-                                         std::chrono::microseconds max_batch_delay = {}) {
-  auto spool = Spool::open({directory, max_batch_delay});
+                                         std::chrono::microseconds max_batch_delay = {},
+                                         std::size_t inline_limit = kInlineDocumentLimit) {
+  auto spool = Spool::open({directory, max_batch_delay, inline_limit});
   if (!spool) ADD_FAILURE() << "open: " << spool.error();
   return spool ? std::move(*spool) : nullptr;
+}
+
+// A spool whose every document spills to a file (the path of large documents).
+inline std::unique_ptr<Spool> open_spilling_spool(const std::filesystem::path& directory) {
+  return open_spool(directory, {}, 0);
 }
 
 inline JobRecord make_job(std::int32_t id) {
