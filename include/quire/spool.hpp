@@ -8,11 +8,11 @@
 // transaction (its bytes in a row), so a batch of small jobs is durable after one WAL
 // sync: no file is created, synced or renamed before the ack. A larger document spills
 // to a temporary file and is synced and renamed into place as its job commits. Either
-// way DocumentRecord::path names a file that exists when the commit's `done` runs and
-// whenever the spool has been opened: an inline document's file is written (not
-// synced) by the commit and rewritten from its row by recovery, so readers at print
-// time never know which kind they read. The file of an inline document is never the
-// durable copy; the row is.
+// way DocumentRecord::path names the document's file once place_document_files() has
+// run for the job - the scheduler calls it as it starts the job - and after every
+// open(): an inline document's file is written then (never synced) from the bytes the
+// commit kept in memory or from its row, so readers at print time never know which
+// kind they read. The file of an inline document is never the durable copy; the row is.
 #pragma once
 
 #include <cstddef>
@@ -40,7 +40,7 @@ struct DocumentRecord {
   std::string format;             // MIME type, e.g. "application/pdf"
   std::string name;               // document-name, may be empty
   std::uint64_t size = 0;         // bytes
-  std::filesystem::path path;     // its spool file (absolute); exists once committed
+  std::filesystem::path path;     // its spool file (absolute); see place_document_files()
 };
 
 // Everything the store keeps of a job. `attributes` is the job's IPP attribute group
@@ -105,15 +105,12 @@ class DocumentWriter {
   // directory. On failure the writer stays unsealed, so its destructor still removes
   // the temporary file.
   std::expected<void, std::string> seal();
-  // An inline document: writes its bytes to final_path() (a new file, never over an
-  // existing one) without syncing it, since the row is the durable copy.
-  std::expected<void, std::string> place_inline_file();
   // fdatasync now (seal() then skips it). errno or 0.
   int sync_data();
   State state_ = State::kInMemory;
   bool data_synced_ = false;
   int fd_ = -1;
-  std::vector<std::byte> contents_;  // kInMemory: the document so far
+  std::vector<std::byte> contents_;  // kInMemory: the document so far (the committer takes it)
   std::size_t inline_limit_ = kInlineDocumentLimit;
   std::filesystem::path temp_path_;   // kSpilled: the file; removed unless sealed
   std::filesystem::path final_path_;
@@ -175,12 +172,18 @@ class Spool {
 
   std::expected<DocumentWriter, std::string> create_document(int job_id, int number);
 
-  // Makes `changes` durable, then calls `done` on the committer thread; every document
-  // file of `changes` exists by then. On failure nothing of `changes` is durable and
-  // their files are removed. `changes` is
+  // Makes `changes` durable, then calls `done` on the committer thread. On failure
+  // nothing of `changes` is durable and their files are removed. `changes` is
   // all or nothing; other commits batched with it fail only if the shared sync or
   // transaction fails. `done` must not block on the spool (it runs on its thread).
   void commit(std::vector<SpoolChange> changes, CommitHandler done);
+
+  // Makes sure the file of each of `job`'s documents exists at its path: writes an
+  // inline document's file (unsynced) from the bytes its commit kept, or from its row.
+  // Call it before reading the files (Scheduler::start_job does); cheap when they
+  // exist. Fails, naming the file, if one cannot be written or a spilled document's
+  // file is gone; the job stays committed either way.
+  std::expected<void, std::string> place_document_files(const JobRecord& job);
 
   // Blocking convenience for start-up and tests. Never call it from a `done` handler.
   std::expected<void, std::string> commit_and_wait(std::vector<SpoolChange> changes);

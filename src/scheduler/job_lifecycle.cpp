@@ -138,6 +138,8 @@ void Scheduler::start_job(Printer& printer, Job& job) {
     log::error().error("[Printer {}] no backend for device URI scheme \"{}\"", printer.name(), uri_scheme(spec.device_uri));
     return on_job_exit(id, {kStop, "no backend for \"" + uri_scheme(spec.device_uri) + "\""});
   }
+  // The spool writes small documents' files only now (they are durable in its store).
+  if (auto placed = spool_.place_document_files(job.record); !placed) return on_job_exit(id, {kStop, placed.error()});
   log::error().info("[Job {}] printing on {} via {}", id, printer.name(), spec.backend.string());
   job.running = RunningJob::start(strand_, std::move(spec),
                                   {[this, id](const std::string& line) { handle_status_line(id, line); },

@@ -1,20 +1,19 @@
 // Committer: group commit of spool change sets. The order of one flush is what makes
 // an acknowledged job durable:
-//   1. each inline document's bytes are written to its final d-name (not synced: the
-//      row is the durable copy); each spilled document is renamed from tmp/… to its
-//      final d-name (its data not yet synced);
+//   1. each spilled document is renamed from tmp/… to its final d-name (its data not
+//      yet synced); an inline document is only checked: its name must be free;
 //   2. only if the batch spilled any document: one parallel round of syncs, fdatasync
 //      every spilled document and fsync the spool directory (so the names survive a
 //      crash), all at once;
 //   3. one store transaction for every change set, inline documents' bytes included
 //      (its COMMIT syncs the WAL);
-//   4. unlink files whose rows the transaction deleted, then call each `done`.
-// A batch of small jobs therefore costs one sync, the WAL's. A crash between any two
-// steps leaves only files no committed row names, which recovery removes; a committed
-// row never names a spilled file that is not durable, and recovery rewrites inline
-// documents' files from their rows. Writing inline files before the transaction, not
-// after it, means a file that cannot be written fails its change set before anything
-// is durable, instead of leaving a committed job that cannot print.
+//   4. inline documents' bytes go to InlineFiles, which writes their files when their
+//      job starts (or at once, unsynced, past its memory budget); files whose rows the
+//      transaction deleted are unlinked; then each `done` is called.
+// A batch of small jobs therefore costs one sync, the WAL's, and creates no file. A
+// crash between any two steps leaves only files no committed row names, which recovery
+// removes; a committed row never names a spilled file that is not durable, and
+// recovery writes inline documents' files from their rows.
 #include "spool/committer.hpp"
 
 #include "quire/log.hpp"
@@ -22,6 +21,7 @@
 #include "spool/document_files.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -77,8 +77,13 @@ NewDocument describe_sealed(const JobRecord& job, const DocumentWriter& writer) 
 
 }  // namespace
 
-Committer::Committer(JobStore& store, std::filesystem::path directory, std::chrono::microseconds max_batch_delay)
-    : store_(store), directory_(std::move(directory)), max_batch_delay_(max_batch_delay), thread_([this] { run(); }) {}
+Committer::Committer(JobStore& store, InlineFiles& inline_files, std::filesystem::path directory,
+                     std::chrono::microseconds max_batch_delay)
+    : store_(store),
+      inline_files_(inline_files),
+      directory_(std::move(directory)),
+      max_batch_delay_(max_batch_delay),
+      thread_([this] { run(); }) {}
 
 Committer::~Committer() {
   {
@@ -129,15 +134,42 @@ void Committer::seal_documents(ChangeSet& set) {
   for (SpoolChange& change : set.changes) {
     StoreChange stored{change.kind, &change.job, {}};
     for (DocumentWriter& writer : change.seal) {
-      bool is_inline = writer.is_inline();
-      if (!is_inline) writer.data_synced_ = true;  // not yet: sync_sealed() syncs it, with the directory
-      auto sealed = is_inline ? writer.place_inline_file() : writer.seal();
-      if (!sealed) return fail(set, sealed.error());
-      set.sealed.push_back(writer.final_path());
-      if (!is_inline) set.spilled.push_back(writer.final_path());
+      if (writer.is_inline()) {
+        if (auto free = check_name_free(writer); !free) return fail(set, free.error());
+      } else {
+        writer.data_synced_ = true;  // not yet: sync_sealed() syncs it, with the directory
+        if (auto sealed = writer.seal(); !sealed) return fail(set, sealed.error());
+        set.sealed.push_back(writer.final_path());
+        set.spilled.push_back(writer.final_path());
+      }
       stored.new_documents.push_back(describe_sealed(change.job, writer));
     }
     set.store_changes.push_back(std::move(stored));
+  }
+}
+
+// Only the committer thread names files, so checking first is not racy; a committed
+// document is never replaced, even if this commit then failed.
+std::expected<void, std::string> Committer::check_name_free(const DocumentWriter& writer) const {
+  auto name = writer.final_path().filename().string();
+  struct stat existing;
+  if (::lstat(writer.final_path().c_str(), &existing) == 0 || inline_files_.owes(name))
+    return std::unexpected(document_context(writer.job_id(), writer.number()) + ": " + name + " already exists");
+  return {};
+}
+
+// After the commit: the bytes wait in memory for the job to start, or, past the
+// budget, the file is written now. A file that cannot be written now is not an error
+// of the commit (the row is durable): InlineFiles::place() writes it from the row later.
+void Committer::hand_over_inline_documents(ChangeSet& set) {
+  for (SpoolChange& change : set.changes) {
+    for (DocumentWriter& writer : change.seal) {
+      if (!writer.is_inline()) continue;
+      auto name = writer.final_path().filename().string();
+      if (inline_files_.keep(name, writer.contents_)) continue;
+      if (int error_number = write_unsynced_file(writer.final_path(), writer.contents_, true); error_number != 0)
+        log::error().warn("[Spool] {}: {} (written when its job starts)", name, errno_message("write", error_number));
+    }
   }
 }
 
@@ -201,6 +233,9 @@ void Committer::apply_to_store(Batch& batch) {
     return;
   }
   transactions_.fetch_add(1, std::memory_order_relaxed);
+  for (ChangeSet& set : batch) {
+    if (set.result) hand_over_inline_documents(set);
+  }
   remove_files(*applied);
 }
 
@@ -215,6 +250,7 @@ void Committer::fail(ChangeSet& set, const std::string& error) {
 // Files of deleted rows. A crash before this leaves orphans that recovery removes.
 void Committer::remove_files(const std::vector<std::string>& names) {
   for (const std::string& name : names) {
+    inline_files_.forget(name);
     auto path = directory_ / name;
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
       log::error().warn("[Spool] Cannot remove {}: {}", name, errno_message("unlink", errno));

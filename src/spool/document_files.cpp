@@ -48,6 +48,16 @@ int write_fully(int fd, std::span<const std::byte> bytes) {
   return 0;
 }
 
+int write_unsynced_file(const std::filesystem::path& path, std::span<const std::byte> bytes, bool exclusive) {
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC);
+  int fd = ::open(path.c_str(), flags, 0600);
+  if (fd < 0) return errno;
+  int error_number = write_fully(fd, bytes);
+  if (::close(fd) != 0 && error_number == 0) error_number = errno;
+  if (error_number != 0) ::unlink(path.c_str());
+  return error_number;
+}
+
 std::expected<void, std::string> sync_directory(const std::filesystem::path& directory) {
   int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return std::unexpected(directory.string() + ": " + errno_message("open", errno));

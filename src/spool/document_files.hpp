@@ -29,6 +29,11 @@ std::string errno_message(std::string_view call, int error_number);
 // Writes all of `bytes`, retrying interrupted and short writes. Returns 0 or errno.
 int write_fully(int fd, std::span<const std::byte> bytes);
 
+// Creates or replaces `path` with exactly `bytes`, without syncing: for inline
+// documents' files, whose durable copy is in the store. `exclusive`: fail with EEXIST
+// rather than replace a file. On a failed write the file is removed. Returns 0 or errno.
+int write_unsynced_file(const std::filesystem::path& path, std::span<const std::byte> bytes, bool exclusive);
+
 // fsync of a directory, so that creations, renames and unlinks in it survive a crash.
 std::expected<void, std::string> sync_directory(const std::filesystem::path& directory);
 

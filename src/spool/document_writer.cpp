@@ -133,24 +133,4 @@ std::expected<void, std::string> DocumentWriter::seal() {
   return {};
 }
 
-std::expected<void, std::string> DocumentWriter::place_inline_file() {
-  auto fail = [this](std::string what) {
-    return std::unexpected(document_context(job_id_, number_) + ": " + what);
-  };
-  if (state_ != State::kInMemory) return fail("seal: document is not open (a write failed, or it was sealed)");
-  // O_EXCL: a committed file is never replaced, even if this commit then failed.
-  int fd = ::open(final_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) return fail(final_path_.filename().string() + " already exists");
-    return fail(errno_message("open " + final_path_.filename().string(), errno));
-  }
-  int error_number = write_fully(fd, contents_);
-  if (::close(fd) != 0 && error_number == 0) error_number = errno;
-  if (error_number != 0) {
-    ::unlink(final_path_.c_str());
-    return fail(errno_message("write " + final_path_.filename().string(), error_number));
-  }
-  return {};
-}
-
 }  // namespace quire

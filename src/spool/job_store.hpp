@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -59,6 +60,11 @@ class JobStore {
   // Calls `visit` for every committed inline document, one at a time, so recovery can
   // rewrite their files without holding every document in memory.
   virtual std::expected<void, std::string> visit_inline_documents(const InlineDocumentVisitor& visit) = 0;
+
+  // The bytes of the inline document whose file is `name`, or nullopt if no inline
+  // document has that name.
+  virtual std::expected<std::optional<std::vector<std::byte>>, std::string> load_inline_document(
+      const std::string& name) = 0;
 };
 
 // Opens or creates the SQLite store at `db_path` (WAL, synchronous=FULL) and creates

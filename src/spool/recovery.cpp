@@ -68,16 +68,6 @@ bool holds(const fs::path& path, std::span<const std::byte> contents) {
   return same && (contents.empty() || std::memcmp(stored.data(), contents.data(), contents.size()) == 0);
 }
 
-// Writes the file anew; not synced, like every inline document's file.
-std::expected<void, std::string> rewrite(const fs::path& path, std::span<const std::byte> contents) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return std::unexpected(errno_message("open", errno));
-  int error_number = write_fully(fd, contents);
-  if (::close(fd) != 0 && error_number == 0) error_number = errno;
-  if (error_number != 0) return std::unexpected(errno_message("write", error_number));
-  return {};
-}
-
 std::expected<void, std::string> restore_inline_files(const fs::path& directory, JobStore& store,
                                                       RecoveryReport& report) {
   return store.visit_inline_documents([&](const std::string& name, std::span<const std::byte> contents) {
@@ -87,7 +77,8 @@ std::expected<void, std::string> restore_inline_files(const fs::path& directory,
     }
     auto path = directory / name;
     if (holds(path, contents)) return;
-    if (auto written = rewrite(path, contents); !written) report.failures.push_back(name + ": " + written.error());
+    if (int error_number = write_unsynced_file(path, contents, false); error_number != 0)
+      report.failures.push_back(name + ": " + errno_message("write", error_number));
     else report.rewritten.push_back(name);
   });
 }

@@ -10,6 +10,7 @@
 
 #include "spool/committer.hpp"
 #include "spool/document_files.hpp"
+#include "spool/inline_files.hpp"
 #include "spool/job_store.hpp"
 #include "spool/recovery.hpp"
 #include "spool/spool_lock.hpp"
@@ -26,6 +27,7 @@ struct Spool::Impl {
   std::filesystem::path directory;
   SpoolLock lock;  // first: released after everything else has closed
   std::unique_ptr<JobStore> store;
+  std::unique_ptr<InlineFiles> inline_files;
   std::atomic<std::int32_t> last_job_id{0};
   std::atomic<std::uint64_t> temp_serial{0};
   std::size_t inline_limit = kInlineDocumentLimit;
@@ -104,7 +106,9 @@ std::expected<std::unique_ptr<Spool>, std::string> Spool::open(const Options& op
   auto highest = impl->store->load_highest_job_id();
   if (!highest) return std::unexpected(highest.error());
   impl->last_job_id = *highest;
-  impl->committer = std::make_unique<Committer>(*impl->store, impl->directory, options.max_batch_delay);
+  impl->inline_files = std::make_unique<InlineFiles>(impl->directory, kOwedFileBudgetBytes);
+  impl->committer =
+      std::make_unique<Committer>(*impl->store, *impl->inline_files, impl->directory, options.max_batch_delay);
   log::error().info("[Spool] Opened {}, next job id {}, documents up to {} bytes inline", impl->directory.string(),
                     *highest + 1, options.inline_limit);
   return std::unique_ptr<Spool>(new Spool(std::move(impl)));
@@ -133,6 +137,14 @@ std::expected<DocumentWriter, std::string> Spool::create_document(int job_id, in
 
 void Spool::commit(std::vector<SpoolChange> changes, CommitHandler done) {
   impl_->committer->submit(std::move(changes), std::move(done));
+}
+
+std::expected<void, std::string> Spool::place_document_files(const JobRecord& job) {
+  for (const DocumentRecord& document : job.documents) {
+    auto placed = impl_->inline_files->place(document.path.filename().string(), *impl_->store);
+    if (!placed) return std::unexpected("job " + std::to_string(job.id) + ": " + placed.error());
+  }
+  return {};
 }
 
 std::expected<void, std::string> Spool::commit_and_wait(std::vector<SpoolChange> changes) {

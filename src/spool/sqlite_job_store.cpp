@@ -71,6 +71,9 @@ constexpr std::string_view kDeleteJobContentsSql = "DELETE FROM document_content
 constexpr std::string_view kSelectInlineDocumentsSql =
     "SELECT d.path, c.content FROM document_contents c"
     " JOIN documents d ON d.job_id = c.job_id AND d.number = c.number ORDER BY c.job_id, c.number";
+constexpr std::string_view kSelectInlineDocumentSql =
+    "SELECT c.content FROM document_contents c"
+    " JOIN documents d ON d.job_id = c.job_id AND d.number = c.number WHERE d.path = ?";
 constexpr std::string_view kSelectJobDocumentPathsSql = "SELECT path FROM documents WHERE job_id = ?";
 constexpr std::string_view kSelectAllDocumentPathsSql = "SELECT path FROM documents";
 constexpr std::string_view kDeleteDocumentsSql = "DELETE FROM documents WHERE job_id = ?";
@@ -151,6 +154,8 @@ class SqliteJobStore final : public JobStore {
   std::expected<std::int32_t, std::string> load_highest_job_id() override;
   std::expected<std::vector<std::string>, std::string> load_document_names() override;
   Status visit_inline_documents(const InlineDocumentVisitor& visit) override;
+  std::expected<std::optional<std::vector<std::byte>>, std::string> load_inline_document(
+      const std::string& name) override;
 
  private:
   Status configure_connection();
@@ -401,6 +406,18 @@ Status SqliteJobStore::visit_inline_documents(const InlineDocumentVisitor& visit
   for (; row && *row; row = select->step()) visit(select->column_text(0), select->column_blob_view(1));
   if (!row) return std::unexpected(with_path(row.error()));
   return {};
+}
+
+std::expected<std::optional<std::vector<std::byte>>, std::string> SqliteJobStore::load_inline_document(
+    const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto select = SqliteStatement::prepare(db_.get(), kSelectInlineDocumentSql);
+  if (!select) return std::unexpected(with_path(select.error()));
+  select->bind(1, name);
+  auto row = select->step();
+  if (!row) return std::unexpected(with_path(row.error()));
+  if (!*row) return std::nullopt;
+  return select->column_blob(0);
 }
 
 }  // namespace

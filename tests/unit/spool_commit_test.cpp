@@ -156,6 +156,7 @@ TEST(SpoolCommit, RefusesToSealOverACommittedDocument) {
   auto result = commit_one(*spool, std::move(change));
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error(), "job 1 document 1: d00001-001 already exists");
+  place_all_files(*spool);
   EXPECT_EQ(read_file(dir.path() / "d00001-001"), document_text(1));
 }
 

@@ -96,7 +96,7 @@ TEST(SpoolFault, SealFailsWhenTheTemporaryFileVanishedAndLaterCommitsWork) {
 TEST(SpoolFault, WriteOnAFullDiskNamesJobAndDocumentAndTheDocumentCannotCommit) {
   TempDir dir;
   std::string report = run_in_child([&] {
-    auto spool = Spool::open({dir.path()});
+    auto spool = Spool::open({dir.path(), {}, 0});  // documents go to files: that is what fills the disk
     if (!spool) return spool.error();
     auto writer = (*spool)->create_document(12, 1);
     if (!writer) return writer.error();

@@ -56,7 +56,7 @@ int stored_contents_rows(const std::filesystem::path& spool_directory) {
   return rows;
 }
 
-TEST(SpoolInline, SmallDocumentCreatesNoFileUntilItsJobCommits) {
+TEST(SpoolInline, SmallDocumentCreatesNoFileUntilItsJobIsPlacedToPrint) {
   TempDir dir;
   auto spool = open_spool(dir.path());
   ASSERT_TRUE(spool);
@@ -69,15 +69,46 @@ TEST(SpoolInline, SmallDocumentCreatesNoFileUntilItsJobCommits) {
   EXPECT_TRUE(document_files(dir.path()).empty());
 
   ASSERT_TRUE(commit_one(*spool, job_with_bytes(std::move(*writer), 1, {}, 1)));
-  EXPECT_EQ(read_file(dir.path() / "d00001-001"), as_text(sent));  // the contract: the file exists after commit
   EXPECT_EQ(stored_contents_rows(dir.path()), 1);
   EXPECT_EQ(spool->transactions_committed(), 1u);
+  EXPECT_TRUE(document_files(dir.path()).empty());  // durable in its row; no file yet
   auto jobs = spool->load_jobs();
   ASSERT_TRUE(jobs);
   ASSERT_EQ(jobs->size(), 1u);
   ASSERT_EQ((*jobs)[0].documents.size(), 1u);
   EXPECT_EQ((*jobs)[0].documents[0].size, sent.size());
   EXPECT_EQ((*jobs)[0].documents[0].path, dir.path() / "d00001-001");
+
+  ASSERT_TRUE(spool->place_document_files((*jobs)[0]));  // what the scheduler does as the job starts
+  EXPECT_EQ(read_file(dir.path() / "d00001-001"), as_text(sent));
+  ASSERT_TRUE(spool->place_document_files((*jobs)[0]));  // again (a restarted job): the file is there
+  EXPECT_EQ(read_file(dir.path() / "d00001-001"), as_text(sent));
+}
+
+TEST(SpoolInline, PlacingWritesAFileRemovedBehindTheSpoolsBackFromItsRow) {
+  TempDir dir;
+  auto spool = open_spool(dir.path());
+  ASSERT_TRUE(spool);
+  ASSERT_TRUE(commit_job_with_document(*spool, 1));
+  auto jobs = spool->load_jobs();
+  ASSERT_TRUE(jobs);
+  ASSERT_TRUE(spool->place_document_files((*jobs)[0]));
+  std::filesystem::remove(dir.path() / "d00001-001");
+  ASSERT_TRUE(spool->place_document_files((*jobs)[0]));
+  EXPECT_EQ(read_file(dir.path() / "d00001-001"), document_text(1));
+}
+
+TEST(SpoolInline, PlacingAJobWhoseSpilledFileIsGoneNamesTheFile) {
+  TempDir dir;
+  auto spool = open_spilling_spool(dir.path());
+  ASSERT_TRUE(spool);
+  ASSERT_TRUE(commit_job_with_document(*spool, 3));
+  std::filesystem::remove(dir.path() / "d00003-001");
+  auto jobs = spool->load_jobs();
+  ASSERT_TRUE(jobs);
+  auto placed = spool->place_document_files((*jobs)[0]);
+  ASSERT_FALSE(placed);
+  EXPECT_EQ(placed.error(), "job 3: d00003-001: spool file missing");
 }
 
 TEST(SpoolInline, DocumentOfExactlyTheLimitStaysInlineAndOneByteMoreSpills) {
@@ -102,6 +133,10 @@ TEST(SpoolInline, DocumentOfExactlyTheLimitStaysInlineAndOneByteMoreSpills) {
   ASSERT_TRUE(commit_one(*spool, std::move(spilled_change)));
   EXPECT_TRUE(list_files(dir.path() / "tmp").empty());
   EXPECT_EQ(stored_contents_rows(dir.path()), 1);  // only the inline one is in the store
+  EXPECT_EQ(document_files(dir.path()), std::vector<std::string>{"d00002-001"});
+  auto jobs = spool->load_jobs();
+  ASSERT_TRUE(jobs);
+  for (const JobRecord& job : *jobs) ASSERT_TRUE(spool->place_document_files(job));
   EXPECT_EQ(read_file(dir.path() / "d00001-001"), as_text(at_limit));
   EXPECT_EQ(read_file(dir.path() / "d00002-001"), as_text(past_limit));
 }
@@ -126,6 +161,9 @@ TEST(SpoolInline, EmptyDocumentIsInlineAndItsFileExists) {
   auto writer = spool->create_document(1, 1);
   ASSERT_TRUE(writer);
   ASSERT_TRUE(commit_one(*spool, job_with_bytes(std::move(*writer), 1, {}, 1)));
+  auto jobs = spool->load_jobs();
+  ASSERT_TRUE(jobs);
+  ASSERT_TRUE(spool->place_document_files((*jobs)[0]));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "d00001-001"));
   EXPECT_EQ(std::filesystem::file_size(dir.path() / "d00001-001"), 0u);
   EXPECT_EQ(stored_contents_rows(dir.path()), 1);
@@ -157,6 +195,12 @@ TEST(SpoolInline, RecoveryRewritesADeletedOrDamagedFileFromItsRow) {
     auto writer = spool->create_document(4, 1);
     ASSERT_TRUE(writer);
     ASSERT_TRUE(commit_one(*spool, job_with_bytes(std::move(*writer), 4, large, 8192)));
+  }
+  {
+    auto spool = open_spool(dir.path());  // recovery writes every inline document's file
+    ASSERT_TRUE(spool);
+    EXPECT_EQ(document_files(dir.path()),
+              (std::vector<std::string>{"d00001-001", "d00002-001", "d00003-001", "d00004-001"}));
   }
   // What a power cut can leave of files that were never synced: gone, short, or
   // the right length with the wrong bytes. A spilled document's file is its only copy.
@@ -192,7 +236,6 @@ TEST(SpoolInline, RemovingAJobOrItsDocumentsRemovesTheStoredBytes) {
     ASSERT_TRUE(commit_one(*spool, removal(SpoolChange::Kind::kRemoveJob, 1)));
     ASSERT_TRUE(commit_one(*spool, removal(SpoolChange::Kind::kRemoveDocuments, 2)));
     EXPECT_EQ(stored_contents_rows(dir.path()), 1);
-    EXPECT_EQ(document_files(dir.path()), std::vector<std::string>{"d00003-001"});
   }
   // Recovery has nothing left to bring back for them.
   auto spool = open_spool(dir.path());
@@ -204,12 +247,12 @@ TEST(SpoolInline, RemovingAJobOrItsDocumentsRemovesTheStoredBytes) {
   EXPECT_TRUE((*jobs)[0].documents.empty());  // job 2 kept, without documents
 }
 
-TEST(SpoolInline, FailedCommitRemovesTheInlineFileItWrote) {
+TEST(SpoolInline, ChangeSetWhoseInlineDocumentNameIsTakenFailsWhole) {
   TempDir dir;
   auto spool = open_spool(dir.path());
   ASSERT_TRUE(spool);
-  // One change set: a good inline document and a second one that cannot be placed
-  // (its file name is taken); nothing of the set may remain.
+  // One change set: a good inline document and a second one whose name is taken by a
+  // committed document (whose file is owed, not yet written); nothing of the set may remain.
   ASSERT_TRUE(commit_job_with_document(*spool, 7));
   auto good = spool->create_document(8, 1);
   auto clash = spool->create_document(7, 1);
@@ -220,9 +263,13 @@ TEST(SpoolInline, FailedCommitRemovesTheInlineFileItWrote) {
   auto result = spool->commit_and_wait(std::move(changes));
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error(), "job 7 document 1: d00007-001 already exists");
+  EXPECT_EQ(stored_contents_rows(dir.path()), 1);
+  auto jobs = spool->load_jobs();
+  ASSERT_TRUE(jobs);
+  ASSERT_EQ(jobs->size(), 1u);
+  ASSERT_TRUE(spool->place_document_files((*jobs)[0]));
   EXPECT_EQ(document_files(dir.path()), std::vector<std::string>{"d00007-001"});
   EXPECT_EQ(read_file(dir.path() / "d00007-001"), document_text(7));
-  EXPECT_EQ(stored_contents_rows(dir.path()), 1);
 }
 
 TEST(SpoolInline, StoreOfSchemaVersionOneIsUpgradedInPlace) {
@@ -246,6 +293,7 @@ TEST(SpoolInline, StoreOfSchemaVersionOneIsUpgradedInPlace) {
   ASSERT_TRUE(spool);
   ASSERT_TRUE(commit_job_with_document(*spool, 2));
   EXPECT_EQ(stored_contents_rows(dir.path()), 1);
+  place_all_files(*spool);
   auto jobs = spool->load_jobs();
   ASSERT_TRUE(jobs);
   ASSERT_EQ(jobs->size(), 2u);

@@ -109,6 +109,7 @@ TEST(SpoolStore, PutJobWithoutDocumentsKeepsCommittedDocuments) {
   update.state = 9;
   ASSERT_TRUE(commit_one(*spool, SpoolChange{SpoolChange::Kind::kPutJob, update, {}}));
 
+  place_all_files(*spool);
   auto jobs = spool->load_jobs();
   ASSERT_TRUE(jobs);
   ASSERT_EQ(jobs->size(), 1u);
@@ -120,7 +121,7 @@ TEST(SpoolStore, PutJobWithoutDocumentsKeepsCommittedDocuments) {
 
 TEST(SpoolStore, RemoveJobDeletesItsRowAndFiles) {
   TempDir dir;
-  auto spool = open_spool(dir.path());
+  auto spool = open_spilling_spool(dir.path());
   ASSERT_TRUE(spool);
   ASSERT_TRUE(commit_job_with_document(*spool, 1));
   ASSERT_TRUE(commit_job_with_document(*spool, 2));
@@ -222,7 +223,7 @@ TEST(SpoolStore, RefusesSecondOpenOfTheSameDirectory) {
 TEST(SpoolStore, RefusesAFileThatIsNotADatabaseAndKeepsTheDocuments) {
   TempDir dir;
   {
-    auto spool = open_spool(dir.path());
+    auto spool = open_spilling_spool(dir.path());  // the files are the documents the refusal keeps
     ASSERT_TRUE(spool);
     ASSERT_TRUE(commit_job_with_document(*spool, 1));
   }
@@ -242,7 +243,7 @@ TEST(SpoolStore, RefusesADatabaseItCannotWrite) {
   if (::geteuid() == 0) GTEST_SKIP() << "file permissions do not bind root";
   TempDir dir;
   {
-    auto spool = open_spool(dir.path());
+    auto spool = open_spilling_spool(dir.path());  // the files are the documents the refusal keeps
     ASSERT_TRUE(spool);
     ASSERT_TRUE(commit_job_with_document(*spool, 1));
   }
@@ -257,7 +258,7 @@ TEST(SpoolStore, RefusesADatabaseItCannotWrite) {
 TEST(SpoolStore, RefusesADatabaseWithACorruptPage) {
   TempDir dir;
   {
-    auto spool = open_spool(dir.path());
+    auto spool = open_spilling_spool(dir.path());  // the files are the documents the refusal keeps
     ASSERT_TRUE(spool);
     for (std::int32_t id = 1; id <= 40; ++id) ASSERT_TRUE(commit_job_with_document(*spool, id));
   }

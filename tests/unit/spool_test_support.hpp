@@ -120,6 +120,16 @@ inline std::expected<void, std::string> commit_job_with_document(Spool& spool, s
   return spool.commit_and_wait(std::move(changes));
 }
 
+// What the scheduler does as it starts jobs: every committed job's files written.
+inline void place_all_files(Spool& spool) {
+  auto jobs = spool.load_jobs();
+  ASSERT_TRUE(jobs) << jobs.error();
+  for (const JobRecord& job : *jobs) {
+    auto placed = spool.place_document_files(job);
+    EXPECT_TRUE(placed) << placed.error();
+  }
+}
+
 inline std::expected<void, std::string> commit_one(Spool& spool, SpoolChange change) {
   std::vector<SpoolChange> changes;
   changes.push_back(std::move(change));
