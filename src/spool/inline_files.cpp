@@ -13,6 +13,7 @@ bool InlineFiles::keep(const std::string& name, std::vector<std::byte>& bytes) {
   std::lock_guard lock(mutex_);
   if (owed_bytes_ + bytes.size() > budget_bytes_) return false;
   owed_bytes_ += bytes.size();
+  bytes.shrink_to_fit();  // an upload's buffer grew by doubling; queued jobs keep only their bytes
   owed_[name] = std::move(bytes);
   return true;
 }

@@ -49,18 +49,20 @@ TEST(SpoolDocument, BytesAreIntactAfterCommitAndReopen) {
   EXPECT_TRUE(list_files(dir.path() / "tmp").empty());
 }
 
-TEST(SpoolDocument, UnsealedSpilledWriterLeavesNothing) {
-  TempDir dir;
-  auto spool = open_spilling_spool(dir.path());
-  ASSERT_TRUE(spool);
-  {
-    auto writer = spool->create_document(5, 1);
-    ASSERT_TRUE(writer);
-    ASSERT_TRUE(writer->write(bytes_of("abandoned upload")));
-    EXPECT_EQ(list_files(dir.path() / "tmp").size(), 1u);
+TEST(SpoolDocument, UnsealedWriterLeavesNothingWhetherInMemoryOrSpilled) {
+  for (std::size_t inline_limit : {kInlineDocumentLimit, std::size_t{0}}) {
+    TempDir dir;
+    auto spool = open_spool(dir.path(), {}, inline_limit);
+    ASSERT_TRUE(spool);
+    {
+      auto writer = spool->create_document(5, 1);
+      ASSERT_TRUE(writer);
+      ASSERT_TRUE(writer->write(bytes_of("abandoned upload")));
+      EXPECT_EQ(list_files(dir.path() / "tmp").size(), inline_limit == 0 ? 1u : 0u);
+    }
+    EXPECT_TRUE(list_files(dir.path() / "tmp").empty());
+    EXPECT_TRUE(document_files(dir.path()).empty());
   }
-  EXPECT_TRUE(list_files(dir.path() / "tmp").empty());
-  EXPECT_TRUE(document_files(dir.path()).empty());
 }
 
 TEST(SpoolDocument, MoveAssigningOverAWriterRemovesItsFile) {

@@ -169,20 +169,6 @@ TEST(SpoolInline, EmptyDocumentIsInlineAndItsFileExists) {
   EXPECT_EQ(stored_contents_rows(dir.path()), 1);
 }
 
-TEST(SpoolInline, UncommittedInlineWriterLeavesNothing) {
-  TempDir dir;
-  auto spool = open_spool(dir.path());
-  ASSERT_TRUE(spool);
-  {
-    auto writer = spool->create_document(5, 1);
-    ASSERT_TRUE(writer);
-    ASSERT_TRUE(writer->write(bytes_of("abandoned upload")));
-  }
-  EXPECT_TRUE(list_files(dir.path() / "tmp").empty());
-  EXPECT_TRUE(document_files(dir.path()).empty());
-  EXPECT_EQ(stored_contents_rows(dir.path()), 0);
-}
-
 TEST(SpoolInline, RecoveryRewritesADeletedOrDamagedFileFromItsRow) {
   TempDir dir;
   auto large = pattern_bytes(kInlineDocumentLimit + 100);
