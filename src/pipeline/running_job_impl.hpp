@@ -106,7 +106,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   pid_t group = 0;
   std::vector<ProcessPtr> processes;
   std::unique_ptr<Descriptor> relay_in, relay_out;
-  std::vector<char> relay_buffer = std::vector<char>(65536);
+  std::vector<char> relay_buffer;  // 64 KiB once a relay starts (most raw jobs have none)
   bool relay_active = false, relay_writing = false;
   std::uint64_t relay_bytes = 0;
   std::chrono::steady_clock::time_point last_progress;
@@ -418,6 +418,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
 
   // ---- The relay: last filter's output → backend's input ----
   void relay_read() {
+    if (relay_buffer.empty()) relay_buffer.resize(65536);
     relay_in->async_read_some(asio::buffer(relay_buffer), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
       if (self->reported || !self->relay_in) return;
       if (ec) return self->relay_eof();
