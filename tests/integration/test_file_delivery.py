@@ -6,6 +6,7 @@ cancel while it writes, FileDevice; and a FIFO, which only the backend process o
 import os
 import re
 import threading
+import time
 
 import pytest
 
@@ -140,11 +141,15 @@ def test_retry_current_job_tries_the_limit_then_aborts(files):
 
 def test_cancel_stops_the_writing(files):
     base, daemon = files
-    [path] = documents(base, [4 << 20], "cancel")
-    job = submit_many(daemon, "devnull", [path], "-n", "9999")  # 40 GB to /dev/null: minutes
+    [path] = documents(base, [32 << 20], "cancel")
+    job = submit_many(daemon, "devnull", [path], "-n", "9999")  # 320 GB to /dev/null: minutes
     wait_until(lambda: job_details(daemon, job, "devnull").get("job-state") == "processing", what="job printing")
+    started = time.monotonic()
     daemon.run("cancel", str(job))
     assert wait_finished(daemon, job, "devnull", timeout=10)["job-state"] == "canceled"
+    assert time.monotonic() - started < 5
+    status = daemon.run("lpstat", "-l", "-p", "devnull").stdout
+    assert "Job canceled." in status, status  # the writing itself saw the cancel
     # The queue is free again and the next job is written.
     [small] = documents(base, [10], "after")
     after = submit(daemon, "devnull", small)
