@@ -388,7 +388,7 @@ Response size (mean IPP body): quired $(num gpa-1-quired mean_body_bytes) B, cup
 ## Print-Job, 1 KiB text/plain, 8 connections
 
 Queues enabled, raw (no filters), printing to \`file:///dev/null\` (quired: \`demo\` with its
-DeviceURI changed; cupsd: \`bench\`); quired runs its \`file\` backend, a process, for each job; cupsd starts none and writes the file itself. "accepted/s" counts successful responses only. CUPS's
+DeviceURI changed; cupsd: \`bench\`); neither starts a process for a job: both write the file themselves. "accepted/s" counts successful responses only. CUPS's
 \`MaxJobs\` (default 500) makes cupsd refuse jobs while 500 are unfinished, which this load
 reaches; \`DirtyCleanInterval\` (default 30 s) delays writing job and queue state to disk,
 and 0 writes it as soon as possible.

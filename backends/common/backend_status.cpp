@@ -47,6 +47,8 @@ void append_quoted(std::string& out, std::string_view s) {
 
 }  // namespace
 
+void report_line(std::string_view line) { write_line("", line); }
+
 void report_state(std::string_view reasons) { write_line("STATE: ", reasons); }
 void report_info(std::string_view message) { write_line("INFO: ", message); }
 void report_warning(std::string_view message) { write_line("WARNING: ", message); }

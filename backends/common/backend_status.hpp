@@ -30,6 +30,8 @@ void report_error(std::string_view message);
 void report_debug(std::string_view message);
 void report_attr(std::string_view name_equals_value);  // "auth-info-required=username,password"
 void report_page(int page, int copies);
+// A whole status line made elsewhere ("INFO: ..."), kept on one line.
+void report_line(std::string_view line);
 
 // "ERROR: <what>: <strerror(err)>"
 void report_errno(std::string_view what, int err);

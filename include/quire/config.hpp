@@ -48,6 +48,7 @@ struct ServerConfig {
   std::vector<std::string> server_alias;  // ServerAlias: other host names remote clients may use
   bool web_interface = true;              // WebInterface: serve the web pages (not /admin/conf)
   std::uint64_t max_log_size = 1024 * 1024;  // MaxLogSize: error_log rolls to error_log.O past this (0: never)
+  std::string access_log_level = "actions";  // AccessLogLevel: none, config, actions (CUPS's default) or all
   bool browsing = true;                   // Browsing: accepted, no DNS-SD yet
   std::string browse_local_protocols = "dnssd";  // BrowseLocalProtocols: accepted, inert
   int filter_timeout = 300;               // FilterTimeout: seconds without output before a filter is killed

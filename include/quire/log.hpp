@@ -27,6 +27,17 @@ void flush();
 // The error_log (the default logger).
 inline spdlog::logger& error() { return *spdlog::default_logger_raw(); }
 
+// Which requests access_log records: cupsd.conf's AccessLogLevel word (none, config,
+// actions, all; unknown words change nothing). Below "all", as in CUPS, plain page and
+// file requests are left out, and IPP requests that succeeded are logged only when
+// their operation is at or under the level (config: printer and server changes;
+// actions: those and job submissions and changes; queries only at "all"). Failed
+// IPP requests are always logged.
+void set_access_level(std::string_view level);
+// Whether a request is to be logged. `ipp_operation` is 0 and `ipp_status` -1 when the
+// request was not IPP or got no IPP response.
+bool access_logged(std::string_view method, std::string_view resource, int ipp_operation, int ipp_status);
+
 // One access_log line per request, as CUPS writes it:
 //   host user - [date] "METHOD resource HTTP/1.1" status bytes operation ipp-status
 void access(std::string_view host, std::string_view user, std::string_view method,

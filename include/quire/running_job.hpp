@@ -19,6 +19,10 @@
 //    │                                          retry_interval / at once, at most
 //    │                                          retry_limit attempts, then aborted
 //    └─ backend exits HOLD, STOP, CANCEL, … ──► its CUPS exit code, for the scheduler
+// A raw document (no filter, no page counter) for a file: device whose target is a
+// regular file, a directory or /dev/null is written by the daemon on a worker thread
+// instead (quire/file_target.hpp, the backend's own code): the same status lines and
+// exit codes, so the same outcomes above; Cancel-Job stops it between two blocks.
 // The relay lets the pipeline see the chain's output: whether there was any, and
 // whether it stalled while the backend was ready for more (a hung filter), without
 // blaming a filter for a slow printer.
@@ -28,6 +32,7 @@
 #include "quire/ipp_message.hpp"
 #include "quire/spool.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -64,6 +69,10 @@ struct JobRunSpec {
   std::chrono::seconds filter_timeout{300};  // no output for this long: a hung filter
   std::chrono::seconds retry_interval{30};   // retry-job waits this long
   int retry_limit = 5;
+  // Where raw documents for a file: device are written by the daemon itself, as cupsd
+  // does: no filter, no backend process (running_job_deliver.cpp). Empty: always the
+  // backend process.
+  boost::asio::any_io_executor delivery_executor;
 };
 
 // CUPS's options string (filters' argv[5]) for a job's attributes, as cupsd builds it:

@@ -184,7 +184,13 @@ class Scheduler {
   void schedule_hold_check();
   void compute_hold_release(Job& job);
   ConfFileWriter conf_writer_;  // drained (files written) before the members above go
-  std::unique_ptr<boost::asio::thread_pool> blocking_pool_;  // last: joined first
+  // The pools last: joined first.
+  std::unique_ptr<boost::asio::thread_pool> blocking_pool_;
+  // Two threads that write raw jobs to file: devices for RunningJob, off the strand (a
+  // slow disk must hold up neither a remote printer's query nor the next file); started
+  // on first use.
+  boost::asio::thread_pool& delivery_pool();
+  std::unique_ptr<boost::asio::thread_pool> delivery_pool_;
 };
 
 }  // namespace quire

@@ -89,6 +89,15 @@ std::optional<std::string> set_log_level(ServerConfig& c, const std::string& v) 
   return "unknown LogLevel \"" + v + "\"";
 }
 
+std::optional<std::string> set_access_log_level(ServerConfig& c, const std::string& v) {
+  for (const char* l : {"none", "config", "actions", "all"})
+    if (conf::equals_ignoring_case(v, l)) {
+      c.access_log_level = l;
+      return std::nullopt;
+    }
+  return "unknown AccessLogLevel \"" + v + "\" (none, config, actions or all)";
+}
+
 std::optional<std::string> set_default_auth_type(ServerConfig& c, const std::string& v) {
   if (conf::equals_ignoring_case(v, "Basic")) c.default_auth_type = AuthType::kBasic;
   else if (conf::equals_ignoring_case(v, "None")) c.default_auth_type = AuthType::kNone;
@@ -112,6 +121,7 @@ const std::map<std::string, Setter, IgnoringCase>& directives() {
          return std::nullopt;
        }},
       {"LogLevel", set_log_level},
+      {"AccessLogLevel", set_access_log_level},
       {"MaxJobs", integer(&ServerConfig::max_jobs, 0)},
       {"MaxJobsPerPrinter", integer(&ServerConfig::max_jobs_per_printer, 0)},
       {"FileDevice", boolean(&ServerConfig::file_device)},
@@ -159,7 +169,7 @@ const std::map<std::string, Setter, IgnoringCase>& directives() {
 bool is_inert(std::string_view d) {
   static const char* kInert[] = {"DefaultShared", "IdleExitTimeout", "PageLogFormat", "DefaultEncryption",
                                  "BrowseWebIF", "BrowseDNSSDSubTypes", "DNSSDHostName", "HostNameLookups",
-                                 "KeepAlive", "Timeout", "AccessLogLevel", "ErrorPolicy", "JobRetryInterval",
+                                 "KeepAlive", "Timeout", "ErrorPolicy", "JobRetryInterval",
                                  "JobRetryLimit", "JobKillDelay", "MaxClients", "MaxClientsPerHost",
                                  "ServerAdmin", "ServerTokens", "StrictConformance"};
   for (const char* i : kInert)

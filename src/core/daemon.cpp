@@ -134,6 +134,7 @@ void set_up_access(const DaemonOptions& options, const std::shared_ptr<AccessCon
     access->update(after);
     if (after.log_level != before.log_level) log::set_level(after.log_level);
     if (after.max_log_size != before.max_log_size) log::set_max_size(after.max_log_size);
+    if (after.access_log_level != before.access_log_level) log::set_access_level(after.access_log_level);
   });
   // Queues' PPD files are served whatever WebInterface says, as CUPS does.
   http.set_web_handler(make_printer_ppd_handler(scheduler, make_admin_conf_handler(settings, access)));
@@ -211,6 +212,7 @@ int run_daemon(const DaemonOptions& options) {
   if (options.log_level) config.log_level = *options.log_level;
   log::open(options.state_dir / "log", config.log_level, true);
   log::set_max_size(config.max_log_size);
+  log::set_access_level(config.access_log_level);
   for (const auto& w : config.warnings) log::error().warn("{}", w.to_string());
 
   auto printers = load_printers_conf(options.state_dir / "printers.conf");

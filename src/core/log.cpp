@@ -7,8 +7,13 @@
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include <cups/ipp.h>
+
+#include <atomic>
 #include <ctime>
+#include <iterator>
 #include <memory>
+#include <utility>
 
 namespace quire::log {
 namespace {
@@ -123,6 +128,57 @@ void set_level(std::string_view level) {
 
 void set_max_size(std::uint64_t bytes) {
   for (const auto& file : g_files) file->set_max_size(bytes);
+}
+
+namespace {
+
+// AccessLogLevel, least to most.
+enum AccessLevel : int { kAccessNone, kAccessConfig, kAccessActions, kAccessAll };
+std::atomic<int> g_access_level{kAccessActions};  // CUPS's default
+
+// The least AccessLogLevel at which a successful request of operation `op` is logged
+// (CUPS's own tables, scheduler/log.c); operations they do not name are always logged.
+int operation_access_level(int op) {
+  constexpr AccessLevel A = kAccessActions, C = kAccessConfig, L = kAccessAll;
+  static constexpr AccessLevel kStandard[] = {
+      L, L, A, A, A, A, A, A, A,  // reserved x2, Print-Job, Print-URI, Validate-Job, Create-Job, Send-Document, Send-URI, Cancel-Job
+      L, L, L,                    // Get-Job-Attributes, Get-Jobs, Get-Printer-Attributes
+      A, A, A, L,                 // Hold-Job, Release-Job, Restart-Job, reserved
+      C, C, C, C, A, C,           // Pause-, Resume-Printer, Purge-Jobs, Set-Printer-, Set-Job-Attributes, Get-Printer-Supported-Values
+      A, A, L, L, A, A, L, A,     // subscriptions: create x2, get x2, renew, cancel, Get-, Send-Notifications
+      L, L, L, L,                 // reserved x3, Get-Print-Support-Files
+      C, C, C, A, A,              // Enable-, Disable-Printer, Pause-Printer-After-Current-Job, Hold-, Release-Held-New-Jobs
+      C, C, C, C, C,              // Deactivate-, Activate-, Restart-, Shutdown-, Startup-Printer
+      A, A, A, A, A, A};          // Reprocess-, Cancel-Current-, Suspend-Current-, Resume-, Promote-Job, Schedule-Job-After
+  static constexpr AccessLevel kCups[] = {
+      L, L, C, C, L, C, C,  // Get-Default, Get-Printers, Add-Modify-, Delete-Printer, Get-Classes, Add-Modify-, Delete-Class
+      C, C, C, C, C,        // Accept-, Reject-Jobs, Set-Default, Get-Devices, Get-PPDs
+      A, A, L};             // Move-Job, Authenticate-Job, Get-PPD
+  if (op >= 0 && op < static_cast<int>(std::size(kStandard))) return kStandard[op];
+  if (op >= IPP_OP_CUPS_GET_DEFAULT && op < IPP_OP_CUPS_GET_DEFAULT + static_cast<int>(std::size(kCups)))
+    return kCups[op - IPP_OP_CUPS_GET_DEFAULT];
+  return kAccessNone;
+}
+
+}  // namespace
+
+void set_access_level(std::string_view level) {
+  static constexpr std::pair<std::string_view, AccessLevel> kWords[] = {
+      {"none", kAccessNone}, {"config", kAccessConfig}, {"actions", kAccessActions}, {"all", kAccessAll}};
+  for (const auto& [word, value] : kWords)
+    if (word == level) g_access_level = value;
+}
+
+bool access_logged(std::string_view method, std::string_view resource, int ipp_operation, int ipp_status) {
+  const int level = g_access_level;
+  if (level == kAccessNone) return false;
+  if (level == kAccessAll) return true;
+  if (method == "GET") return resource.starts_with("/admin/conf") || resource.starts_with("/admin/log");
+  if (method == "POST" && ipp_operation == 0) return resource.starts_with("/admin");
+  if (method != "POST" && method != "PUT") return false;
+  const bool succeeded = ipp_status >= 0 && (ipp_status < IPP_STATUS_REDIRECTION_OTHER_SITE ||
+                                             ipp_status == IPP_STATUS_ERROR_NOT_FOUND);
+  return !succeeded || ipp_operation == 0 || operation_access_level(ipp_operation) <= level;
 }
 
 void flush() {

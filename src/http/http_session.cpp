@@ -256,6 +256,7 @@ asio::awaitable<void> Session::send(Exchange& ex, Response response) {
     ex.keep_alive = false;
     log::error().debug("[Client {}] Unable to write response: {}", id_, ec.message());
   }
+  if (!log::access_logged(ex.method, ex.target, ex.operation_code, ex.ipp_status_code)) co_return;
   const bool sends_body = ex.method == "GET" || ex.method == "HEAD";
   log::access(peer_.address, ex.user, ex.method, ex.target, response.result_int(), sends_body ? body_size : ex.body_bytes,
               ex.operation, ex.ipp_status);

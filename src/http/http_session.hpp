@@ -100,7 +100,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                         std::span<const std::byte> buffered);
   asio::awaitable<void> send_ipp(Exchange& ex, IppMessage response);
   asio::awaitable<void> send_encoded_ipp(Exchange& ex, const std::vector<std::byte>& encoded,
-                                         std::string_view status);
+                                         ipp_status_t status);
   ClientInfo client_info(const Exchange& ex) const;
 
   // Web and plain answers (http_session_web.cpp).
@@ -158,6 +158,8 @@ struct Session::Exchange {
   std::uint64_t body_bytes = 0;  // request body bytes read so far
   std::string operation;         // IPP operation name, for the access_log
   std::string ipp_status;
+  int operation_code = 0;        // 0: not an IPP request
+  int ipp_status_code = -1;      // -1: no IPP response
 };
 
 }  // namespace quire::http

@@ -31,6 +31,7 @@ asio::awaitable<void> Session::serve_ipp(Exchange& ex) {
     co_await answer(ex, std::move(malformed));
     co_return;
   }
+  ex.operation_code = request->operation();
   ex.operation = ippOpString(request->operation());
   log::error().debug("[Client {}] {} {}", id_, ex.operation, ex.target);
   IppService& service = context_->ipp();
@@ -48,7 +49,7 @@ asio::awaitable<void> Session::serve_ipp(Exchange& ex) {
   }
   const bool client_present = co_await discard_body(ex);
   if (!client_present) co_return;
-  if (!outcome.encoded.empty()) co_await send_encoded_ipp(ex, outcome.encoded, "successful-ok");
+  if (!outcome.encoded.empty()) co_await send_encoded_ipp(ex, outcome.encoded, IPP_STATUS_OK);
   else co_await send_ipp(ex, std::move(outcome.response));
 }
 
@@ -115,12 +116,13 @@ asio::awaitable<void> Session::send_ipp(Exchange& ex, IppMessage message) {
     co_await answer_status(ex, bhttp::status::internal_server_error);
     co_return;
   }
-  co_await send_encoded_ipp(ex, message.encode(), ippErrorString(message.status()));
+  co_await send_encoded_ipp(ex, message.encode(), message.status());
 }
 
 asio::awaitable<void> Session::send_encoded_ipp(Exchange& ex, const std::vector<std::byte>& encoded,
-                                                std::string_view status) {
-  ex.ipp_status = status;
+                                                ipp_status_t status) {
+  ex.ipp_status_code = status;
+  ex.ipp_status = ippErrorString(status);
   Response response{bhttp::status::ok, ex.version};
   response.set(bhttp::field::content_type, kIppMediaType);
   response.body().assign(reinterpret_cast<const char*>(encoded.data()), encoded.size());

@@ -20,14 +20,16 @@
 namespace quire {
 namespace {
 
-// The attributes that change with state, not configuration: those `w` wants.
-void add_status_attributes(const Operation& op, const Printer& printer, int queued, AttributeWriter& w) {
+// The attributes that change with state, not configuration: those `w` wants. `w` is an
+// AttributeWriter (into an ipp_t) or an EncodingAttributeWriter (into wire bytes).
+template <typename Writer>
+void add_status_attributes(const Operation& op, const Printer& printer, int queued, Writer& w) {
   const Scheduler& s = op.scheduler;
   w.integer(IPP_TAG_ENUM, "printer-state", printer.state);
   if (w.take("printer-state-reasons")) {
     std::vector<std::string> reasons = printer.reasons;
     if (reasons.empty()) reasons.push_back("none");
-    w.out().add_strings(w.group(), IPP_TAG_KEYWORD, "printer-state-reasons", reasons);
+    w.add_strings(IPP_TAG_KEYWORD, "printer-state-reasons", reasons);
   }
   w.string(IPP_TAG_TEXT, "printer-state-message", printer.message);
   w.boolean("printer-is-accepting-jobs", printer.is_accepting());
@@ -40,14 +42,14 @@ void add_status_attributes(const Operation& op, const Printer& printer, int queu
   w.integer(IPP_TAG_INTEGER, "marker-change-time", static_cast<int>(printer.marker_change_time));
   for (ipp_attribute_t* a = ippFirstAttribute(printer.device_attributes.get()); a;
        a = ippNextAttribute(printer.device_attributes.get()))
-    if (w.take(attribute_name(a))) w.out().copy_attribute(a, w.group());  // ATTR: lines the backend reported
+    if (w.take(attribute_name(a))) w.copy(a);  // ATTR: lines the backend reported
   if (printer.config.description.is_class) {
     if (!printer.config.members.empty()) {
       w.strings(IPP_TAG_NAME, "member-names", printer.config.members);
       if (w.take("member-uris")) {
         std::vector<std::string> uris;
         for (const auto& member : printer.config.members) uris.push_back("ipp://" + op.host() + "/printers/" + member);
-        w.out().add_strings(w.group(), IPP_TAG_URI, "member-uris", uris);
+        w.add_strings(IPP_TAG_URI, "member-uris", uris);
       }
     }
     w.string(IPP_TAG_URI, "device-uri", "file:///dev/null");  // what cupsd reports for a class
@@ -62,7 +64,7 @@ void add_status_attributes(const Operation& op, const Printer& printer, int queu
     std::vector<std::string> policies;
     for (const auto& policy : s.options().server.access.policies) policies.push_back(policy.name);
     if (policies.empty()) policies.push_back(s.options().server.default_policy);
-    w.out().add_strings(w.group(), IPP_TAG_NAME, "printer-op-policy-supported", policies);
+    w.add_strings(IPP_TAG_NAME, "printer-op-policy-supported", policies);
   }
   if (!printer.config.users_allowed.empty())
     w.strings(IPP_TAG_NAME, "requesting-user-name-allowed", printer.config.users_allowed);
@@ -193,19 +195,17 @@ std::vector<std::byte> encode_printer_response(const Operation& op, Printer& pri
         add_state_type_bits(op, printer, chosen);
         return encode_attributes(chosen);
       });
-  IppMessage status;
-  AttributeWriter writer(status, wanted, IPP_TAG_PRINTER);
+  EncodingAttributeWriter writer(wanted);
   add_status_attributes(op, printer, op.scheduler.queued_job_count(printer.name()), writer);
-  std::vector<std::byte> changing = encode_attributes(status);
-  // Both pieces open the printer group; a second group tag would start a second printer.
-  std::size_t skip = !fixed.empty() && !changing.empty() && changing.front() == kPrinterGroupTag ? 1 : 0;
+  const std::vector<std::byte>& changing = writer.bytes();  // attributes only, no group tag
   const auto& operation_group = operation_group_bytes();
   std::vector<std::byte> out;
-  out.reserve(kHeaderBytes + operation_group.size() + fixed.size() + changing.size() + 1);
+  out.reserve(kHeaderBytes + operation_group.size() + fixed.size() + 1 + changing.size() + 1);
   append_header(op.request, out);
   out.insert(out.end(), operation_group.begin(), operation_group.end());
-  out.insert(out.end(), fixed.begin(), fixed.end());
-  out.insert(out.end(), changing.begin() + static_cast<std::ptrdiff_t>(skip), changing.end());
+  out.insert(out.end(), fixed.begin(), fixed.end());  // opens the printer group when not empty
+  if (fixed.empty() && !changing.empty()) out.push_back(kPrinterGroupTag);
+  out.insert(out.end(), changing.begin(), changing.end());
   out.push_back(static_cast<std::byte>(IPP_TAG_END));
   return out;
 }

@@ -55,6 +55,7 @@ void RunningJob::cancel() {
   Impl& m = *impl_;
   if (m.canceled || m.reported) return;
   m.canceled = true;
+  if (m.delivery_cancel) return m.stop_delivery();  // reported once the writing has stopped
   if (std::none_of(m.processes.begin(), m.processes.end(), [](auto& p) { return !p->exited; })) {
     auto impl = impl_;
     asio::post(m.executor, [impl] { impl->report({kBackendCancel, "canceled"}); });

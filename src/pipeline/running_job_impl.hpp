@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -105,7 +106,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   pid_t group = 0;
   std::vector<ProcessPtr> processes;
   std::unique_ptr<Descriptor> relay_in, relay_out;
-  std::vector<char> relay_buffer = std::vector<char>(65536);
+  std::vector<char> relay_buffer;  // 64 KiB once a relay starts (most raw jobs have none)
   bool relay_active = false, relay_writing = false;
   std::uint64_t relay_bytes = 0;
   std::chrono::steady_clock::time_point last_progress;
@@ -119,6 +120,11 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   std::filesystem::path temp_dir;
   pid_t counting_pid = 0;  // the Quire filter whose PAGE: lines count, if any
   std::filesystem::path banner;  // job-sheets: documents[0] is this generated banner
+  // While the daemon writes a document to a file: device itself: readable once the
+  // writing is to stop (an eventfd the worker polls).
+  std::shared_ptr<Fd> delivery_cancel;
+  // This document's target may block (a FIFO, a device node): the backend writes it.
+  std::size_t backend_document = std::numeric_limits<std::size_t>::max();
 
   Impl(Executor ex, JobRunSpec s, JobRunCallbacks cb)
       : executor(ex), spec(std::move(s)), callbacks(std::move(cb)), watchdog(ex), kill_timer(ex), retry_timer(ex) {}
@@ -141,6 +147,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
       std::filesystem::remove(banner, ec);
       banner.clear();
     }
+    stop_delivery();
     kill_group(SIGKILL);
     for (auto& p : processes) {
       p->exit_watch.reset();
@@ -256,6 +263,11 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
     processes.clear();
     group = 0;
     relay_bytes = 0;
+    if (can_deliver_in_process(*plan)) {
+      relay_active = false;
+      log::error().info("[Job {}] document {}: {} written by the daemon", spec.job_id, doc.number, plan->type);
+      return deliver_in_process(doc);
+    }
     if (auto started = start_processes(*plan, doc); !started) {
       log::error().error("[Job {}] {}", spec.job_id, started.error());
       kill_group(SIGKILL);
@@ -268,6 +280,12 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
     last_progress = std::chrono::steady_clock::now();
     if (relay_active) arm_watchdog();
   }
+
+  // In-process delivery (running_job_deliver.cpp).
+  bool can_deliver_in_process(const DocumentPlan& plan) const;
+  void deliver_in_process(const DocumentRecord& doc);
+  void on_delivered(int exit_code, bool canceled, std::vector<std::string> lines);
+  void stop_delivery() const;
 
   struct Launch;
   std::expected<void, std::string> start_processes(const DocumentPlan& plan, const DocumentRecord& doc);
@@ -358,8 +376,12 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
   // once (both at most retry_limit times, then the job is aborted); the others
   // (HOLD, STOP, CANCEL, AUTH_REQUIRED) are the scheduler's to apply.
   void on_backend_failure(const Process& p) {
-    int code = WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1;
-    std::string why = "backend " + spec.backend.filename().string() + " failed: " + describe_wait_status(p.status);
+    on_backend_exit(WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1, describe_wait_status(p.status));
+  }
+
+  // `code` -1: the backend crashed; `how` says how it ended ("exit status 1").
+  void on_backend_exit(int code, const std::string& how) {
+    std::string why = "backend " + spec.backend.filename().string() + " failed: " + how;
     if (code == kBackendFailed || code == -1) {
       failure = why;
       return apply_error_policy();
@@ -396,6 +418,7 @@ struct RunningJob::Impl : std::enable_shared_from_this<RunningJob::Impl> {
 
   // ---- The relay: last filter's output → backend's input ----
   void relay_read() {
+    if (relay_buffer.empty()) relay_buffer.resize(65536);
     relay_in->async_read_some(asio::buffer(relay_buffer), [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
       if (self->reported || !self->relay_in) return;
       if (ec) return self->relay_eof();

@@ -6,6 +6,8 @@
 #include "quire/log.hpp"
 #include "quire/running_job.hpp"
 
+#include <boost/asio/thread_pool.hpp>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -124,6 +126,7 @@ void Scheduler::start_job(Printer& printer, Job& job) {
   spec.filter_timeout = std::chrono::seconds(options_.server.filter_timeout);
   spec.retry_interval = std::chrono::seconds(options_.server.job_retry_interval);
   spec.retry_limit = options_.server.job_retry_limit;
+  if (uri_scheme(spec.device_uri) == "file") spec.delivery_executor = delivery_pool().get_executor();
 
   job.record.state = IPP_JSTATE_PROCESSING;
   job.record.state_reasons = "job-printing";

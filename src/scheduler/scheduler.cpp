@@ -30,6 +30,11 @@ boost::asio::thread_pool& Scheduler::blocking_pool() {
   return *blocking_pool_;
 }
 
+boost::asio::thread_pool& Scheduler::delivery_pool() {
+  if (!delivery_pool_) delivery_pool_ = std::make_unique<boost::asio::thread_pool>(2);
+  return *delivery_pool_;
+}
+
 std::int64_t Scheduler::now() const { return clock_.now(); }
 // Like CUPS, printer-up-time is the Unix time: then every time-at-* attribute, which
 // RFC 8011 defines on the printer-up-time clock, is a plain Unix time that clients

@@ -73,4 +73,6 @@ def test_logs_are_written_in_cups_formats(daemon):
     assert re.match(rf"demo \S+ {job_id} \[\d\d/\w\w\w/\d{{4}}:\d\d:\d\d:\d\d [+-]\d{{4}}\] total 1 ", page_line), page_line
     access = daemon.log("access_log")
     assert re.search(r'\[\d\d/\w\w\w/\d{4}:[\d:]+ [+-]\d{4}\] "POST /printers/demo HTTP/1.1" 200 \d+ Send-Document successful-ok', access), access
+    # AccessLogLevel actions (CUPS's default): lp's queries are not logged, its job is.
+    assert "Get-Printer-Attributes successful-ok" not in access, access
     assert re.search(r"^I \[\d\d/\w\w\w/\d{4}:[\d:]+ [+-]\d{4}\] \[Job \d+\]", daemon.log(), re.M)

@@ -59,7 +59,7 @@ TEST(CupsdConf, DirectiveNamesIgnoreCaseAsInCups) {
 TEST(CupsdConf, ReadsTheSettingsCupsctlAndAdminsUse) {
   auto config = parse(
       "SystemGroup root\nSystemGroup daemon\nDefaultPolicy mine\nWebInterface No\nServerAlias a.example b.example\n"
-      "ServerAlias *\nMaxLogSize 512k\nBrowsing On\nBrowseLocalProtocols none\n<Policy mine>\n<Limit All>\n"
+      "ServerAlias *\nMaxLogSize 512k\nAccessLogLevel ALL\nBrowsing On\nBrowseLocalProtocols none\n<Policy mine>\n<Limit All>\n"
       "Order deny,allow\n</Limit>\n</Policy>\n");
   ASSERT_TRUE(config) << config.error().to_string();
   EXPECT_EQ(config->system_groups, (std::vector<std::string>{"root", "daemon"}));
@@ -67,6 +67,7 @@ TEST(CupsdConf, ReadsTheSettingsCupsctlAndAdminsUse) {
   EXPECT_FALSE(config->web_interface);
   EXPECT_EQ(config->server_alias, (std::vector<std::string>{"a.example", "b.example", "*"}));
   EXPECT_EQ(config->max_log_size, 512u * 1024u);
+  EXPECT_EQ(config->access_log_level, "all");
   EXPECT_TRUE(config->browsing);
   EXPECT_EQ(config->browse_local_protocols, "none");
 }
@@ -140,6 +141,7 @@ INSTANTIATE_TEST_SUITE_P(
         FatalCase{"</Location>\n", 1, "unexpected"},
         FatalCase{"<Printer x>\n</Printer>\n", 1, "unexpected section"},
         FatalCase{"MaxLogSize lots\n", 1, "MaxLogSize"},
+        FatalCase{"AccessLogLevel everything\n", 1, "unknown AccessLogLevel \"everything\""},
         FatalCase{"DefaultAuthType Negotiate\n", 1, "DefaultAuthType"},
         FatalCase{"WebInterface perhaps\n", 1, "WebInterface: expected Yes or No"}));
 

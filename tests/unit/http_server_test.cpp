@@ -230,6 +230,7 @@ TEST(HttpServer, WritesOneAccessLogLinePerRequest) {
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("quire-access-" + std::to_string(::getpid()));
   std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
   log::open(dir, "info", false);
+  log::set_access_level("all");  // the default, "actions", leaves both requests out
   {
     ServerHarness harness(test_limits());
     RawClient client = harness.connect();
@@ -250,8 +251,52 @@ TEST(HttpServer, WritesOneAccessLogLinePerRequest) {
         << first;
     EXPECT_TRUE(second.find("\"DELETE /jobs/1 HTTP/1.1\" 405 ") != std::string::npos) << second;
   }
+  log::set_access_level("actions");
   spdlog::set_default_logger(previous);
   std::filesystem::remove_all(dir);
+}
+
+// AccessLogLevel as cupsd applies it (scheduler/log.c): what each level keeps.
+TEST(AccessLogLevel, KeepsWhatCupsKeepsAtEachLevel) {
+  struct Request {
+    const char* method;
+    const char* resource;
+    int operation;
+    int status;
+  };
+  const Request gpa{"POST", "/printers/demo", IPP_OP_GET_PRINTER_ATTRIBUTES, IPP_STATUS_OK};
+  const Request print{"POST", "/printers/demo", IPP_OP_PRINT_JOB, IPP_STATUS_OK};
+  const Request add_printer{"POST", "/admin/", IPP_OP_CUPS_ADD_MODIFY_PRINTER, IPP_STATUS_OK};
+  const Request missing{"POST", "/printers/x", IPP_OP_GET_PRINTER_ATTRIBUTES, IPP_STATUS_ERROR_NOT_FOUND};
+  const Request refused{"POST", "/printers/demo", IPP_OP_GET_JOBS, IPP_STATUS_ERROR_FORBIDDEN};
+  const Request close_job{"POST", "/printers/demo", IPP_OP_CLOSE_JOB, IPP_STATUS_OK};  // in neither table
+  const Request page{"GET", "/printers/demo", 0, -1};
+  const Request conf{"GET", "/admin/conf/cupsd.conf", 0, -1};
+  const Request form{"POST", "/admin/", 0, -1};
+  const Request head{"HEAD", "/", 0, -1};
+  auto logged = [](const Request& r) { return log::access_logged(r.method, r.resource, r.operation, r.status); };
+  struct Expected {
+    const char* level;
+    bool gpa, print, add_printer, missing, refused, close_job, page, conf, form, head;
+  };
+  for (const Expected& e : {Expected{"none", false, false, false, false, false, false, false, false, false, false},
+                            Expected{"config", false, false, true, false, true, true, false, true, true, false},
+                            Expected{"actions", false, true, true, false, true, true, false, true, true, false},
+                            Expected{"all", true, true, true, true, true, true, true, true, true, true}}) {
+    log::set_access_level(e.level);
+    SCOPED_TRACE(e.level);
+    EXPECT_EQ(logged(gpa), e.gpa);
+    EXPECT_EQ(logged(print), e.print);
+    EXPECT_EQ(logged(add_printer), e.add_printer);
+    EXPECT_EQ(logged(missing), e.missing);
+    EXPECT_EQ(logged(refused), e.refused);
+    EXPECT_EQ(logged(close_job), e.close_job);
+    EXPECT_EQ(logged(page), e.page);
+    EXPECT_EQ(logged(conf), e.conf);
+    EXPECT_EQ(logged(form), e.form);
+    EXPECT_EQ(logged(head), e.head);
+  }
+  log::set_access_level("actions");
 }
 
 TEST(HttpServer, WorksWithLibcupsAsClient) {

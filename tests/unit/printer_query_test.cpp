@@ -87,6 +87,9 @@ TEST_F(PrinterQuery, EncodedAnswerFollowsStateChanges) {
     office->config.shared = false;
     office->reasons.push_back("media-empty");
     office->message = "Out of paper";
+    // What a backend reported with ATTR: lines (copied, not rebuilt, into each answer).
+    office->device_attributes.add_strings(IPP_TAG_PRINTER, IPP_TAG_NAME, "marker-names", {"Black", "Cyan"});
+    office->device_attributes.add_integer(IPP_TAG_PRINTER, IPP_TAG_INTEGER, "marker-levels", 42);
   });
   expect_same_answer([] { return get_printer_attributes(); });
   auto rejecting = ask(get_printer_attributes({"printer-is-accepting-jobs"}), true);
