@@ -69,9 +69,9 @@ struct JobRunSpec {
   std::chrono::seconds filter_timeout{300};  // no output for this long: a hung filter
   std::chrono::seconds retry_interval{30};   // retry-job waits this long
   int retry_limit = 5;
-  // Where raw documents for a file: device are written by the daemon itself, as cupsd
-  // does: no filter, no backend process (running_job_deliver.cpp). Empty: always the
-  // backend process.
+  // Set only when device_uri is a file: device (or a bare path): where its raw
+  // documents are written by the daemon itself, as cupsd does: no filter, no backend
+  // process (running_job_deliver.cpp). Empty: always the backend process.
   boost::asio::any_io_executor delivery_executor;
 };
 

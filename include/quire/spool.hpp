@@ -101,15 +101,12 @@ class DocumentWriter {
   std::expected<void, std::string> spill();
   void close_fd();
   void discard();
-  // A spilled document: fdatasync (unless sync_data() ran), close, and rename the
-  // temporary file to final_path() (never over an existing file). The caller syncs the
-  // directory. On failure the writer stays unsealed, so its destructor still removes
-  // the temporary file.
+  // A spilled document: close, and rename the temporary file to final_path(). The
+  // committer has checked that the name is free, and syncs the file's data and the
+  // directory after it (Committer::sync_sealed). On failure the writer stays unsealed,
+  // so its destructor still removes the temporary file.
   std::expected<void, std::string> seal();
-  // fdatasync now (seal() then skips it). errno or 0.
-  int sync_data();
   State state_ = State::kInMemory;
-  bool data_synced_ = false;
   int fd_ = -1;
   std::vector<std::byte> contents_;  // kInMemory: the document so far (the committer takes it)
   std::size_t inline_limit_ = kInlineDocumentLimit;

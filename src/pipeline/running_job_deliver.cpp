@@ -12,9 +12,7 @@ namespace quire {
 
 bool RunningJob::Impl::can_deliver_in_process(const DocumentPlan& plan) const {
   if (!spec.delivery_executor || !plan.steps.empty() || document == backend_document) return false;
-  if (plan.count_separately && !plan.raw && spec.catalog) return false;  // a page counter runs beside it
-  const std::string& uri = spec.device_uri;
-  return uri.starts_with("/") || uri.starts_with("file:");
+  return !(plan.count_separately && !plan.raw && spec.catalog);  // else a page counter runs beside it
 }
 
 void RunningJob::Impl::stop_delivery() const {

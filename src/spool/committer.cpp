@@ -101,7 +101,7 @@ void Committer::submit(std::vector<SpoolChange> changes, CommitHandler done) {
     done(std::unexpected(std::string("spool is closing")));
     return;
   }
-  queue_.push_back(ChangeSet{std::move(changes), std::move(done), {}, {}, {}, {}});
+  queue_.push_back(ChangeSet{std::move(changes), std::move(done), {}, {}, {}});
   lock.unlock();
   wake_.notify_one();
 }
@@ -134,13 +134,10 @@ void Committer::seal_documents(ChangeSet& set) {
   for (SpoolChange& change : set.changes) {
     StoreChange stored{change.kind, &change.job, {}};
     for (DocumentWriter& writer : change.seal) {
-      if (writer.is_inline()) {
-        if (auto free = check_name_free(writer); !free) return fail(set, free.error());
-      } else {
-        writer.data_synced_ = true;  // not yet: sync_sealed() syncs it, with the directory
+      if (auto free = check_name_free(writer); !free) return fail(set, free.error());
+      if (!writer.is_inline()) {  // synced by sync_sealed(), with the directory
         if (auto sealed = writer.seal(); !sealed) return fail(set, sealed.error());
         set.sealed.push_back(writer.final_path());
-        set.spilled.push_back(writer.final_path());
       }
       stored.new_documents.push_back(describe_sealed(change.job, writer));
     }
@@ -149,7 +146,8 @@ void Committer::seal_documents(ChangeSet& set) {
 }
 
 // Only the committer thread names files, so checking first is not racy; a committed
-// document is never replaced, even if this commit then failed.
+// document (a file, or an inline one whose file is still owed) is never replaced, even
+// if this commit then failed.
 std::expected<void, std::string> Committer::check_name_free(const DocumentWriter& writer) const {
   auto name = writer.final_path().filename().string();
   struct stat existing;
@@ -197,7 +195,7 @@ void Committer::sync_sealed(Batch& batch) {
   };
   std::vector<Sealed> sealed;
   for (ChangeSet& set : batch)
-    for (const auto& path : set.spilled) sealed.push_back({&set, &path});
+    for (const auto& path : set.sealed) sealed.push_back({&set, &path});
   if (sealed.empty()) return;
   std::vector<std::thread> threads;
   threads.reserve(sealed.size());
@@ -243,7 +241,6 @@ void Committer::fail(ChangeSet& set, const std::string& error) {
   set.result = std::unexpected(error);
   for (const std::filesystem::path& path : set.sealed) ::unlink(path.c_str());
   set.sealed.clear();
-  set.spilled.clear();
   set.store_changes.clear();
 }
 

@@ -46,8 +46,7 @@ class Committer {
     std::vector<SpoolChange> changes;
     CommitHandler done;
     std::expected<void, std::string> result;
-    std::vector<std::filesystem::path> sealed;   // final paths written or renamed into place
-    std::vector<std::filesystem::path> spilled;  // those of them that must be synced
+    std::vector<std::filesystem::path> sealed;  // spilled documents renamed into place, to sync
     std::vector<StoreChange> store_changes;     // point into `changes`
   };
   using Batch = std::vector<ChangeSet>;

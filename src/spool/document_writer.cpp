@@ -6,7 +6,6 @@
 #include "spool/document_files.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,7 +24,6 @@ DocumentWriter::DocumentWriter(std::filesystem::path temp, std::filesystem::path
 
 DocumentWriter::DocumentWriter(DocumentWriter&& other) noexcept
     : state_(std::exchange(other.state_, State::kBroken)),
-      data_synced_(other.data_synced_),
       fd_(std::exchange(other.fd_, -1)),
       contents_(std::exchange(other.contents_, {})),
       inline_limit_(other.inline_limit_),
@@ -39,7 +37,6 @@ DocumentWriter& DocumentWriter::operator=(DocumentWriter&& other) noexcept {
   if (this != &other) {
     discard();
     state_ = std::exchange(other.state_, State::kBroken);
-    data_synced_ = other.data_synced_;
     fd_ = std::exchange(other.fd_, -1);
     contents_ = std::exchange(other.contents_, {});
     inline_limit_ = other.inline_limit_;
@@ -109,24 +106,12 @@ std::expected<void, std::string> DocumentWriter::spill() {
   return {};
 }
 
-int DocumentWriter::sync_data() {
-  if (fd_ < 0) return EBADF;
-  if (::fdatasync(fd_) != 0) return errno;
-  data_synced_ = true;
-  return 0;
-}
-
 std::expected<void, std::string> DocumentWriter::seal() {
   auto fail = [this](std::string what) {
     return std::unexpected(document_context(job_id_, number_) + ": " + what);
   };
   if (state_ != State::kSpilled) return fail("seal: document is not open (a write failed, or it was sealed)");
-  if (!data_synced_ && sync_data() != 0) return fail(errno_message("fdatasync", errno));
   if (::close(std::exchange(fd_, -1)) != 0) return fail(errno_message("close", errno));
-  // Only the committer thread renames into final names, so checking first is not racy;
-  // replacing a committed file would destroy it even if this commit then failed.
-  struct stat existing;
-  if (::lstat(final_path_.c_str(), &existing) == 0) return fail(final_path_.filename().string() + " already exists");
   if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) return fail(errno_message("rename", errno));
   state_ = State::kSealed;
   temp_path_.clear();
